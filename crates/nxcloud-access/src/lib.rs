@@ -1,0 +1,20 @@
+//! # nxcloud-access
+//!
+//! The credential and permission engine of Nx Cloud, as a pure library: it
+//! takes texts and maps, returns values, and never touches the file system,
+//! the network or `std::env` (the CLI, the server and the wasm bindings do).
+//!
+//! * [`secret`]: the [`Secret`] type, redacted in every output.
+//! * [`error`]: the [`ErrorCode`] trait every error implements.
+
+pub mod error;
+pub mod secret;
+
+pub use error::{ErrorCode, Location};
+pub use secret::Secret;
+
+pub mod access;
+pub mod resolve;
+
+pub use access::{AccessControl, AccessError};
+pub use resolve::{resolve_credentials, Resolution, ResolveError, ResolveInput};

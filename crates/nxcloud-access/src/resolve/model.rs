@@ -1,0 +1,199 @@
+//! The input and output of `resolveCredentials`, exactly as CONTRACT.md
+//! names them (camelCase JSON). These shapes are the public contract shared by
+//! the CLI's `--json`, the npm package and the spec: add fields, never rename.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::secret::Secret;
+
+/// Everything Nx reads to pick a credential, as texts and maps (no I/O).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResolveInput {
+    /// The installed `nx` version, e.g. `19.6.7`; default: the newest known.
+    #[serde(default)]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub nx_version: Option<String>,
+    /// The text of `nx.json`; `None` when the workspace has none.
+    #[serde(default)]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub nx_json: Option<String>,
+    /// The real process environment.
+    #[serde(default)]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub env: BTreeMap<String, String>,
+    /// Texts of the root `.local.env`, `.env.local`, `.env`, by file name.
+    #[serde(default)]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub dot_env_files: BTreeMap<String, String>,
+    /// The text of `nx-cloud.env`.
+    #[serde(default)]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub nx_cloud_env: Option<String>,
+    /// An installed Nx Cloud client package: `nx-cloud@19.1.3`,
+    /// `@nrwl/nx-cloud@15.3.5`.
+    #[serde(default)]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub cloud_client: Option<String>,
+    /// The `--runner` argument.
+    #[serde(default)]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub runner: Option<String>,
+    /// The text of the workspace `package.json`.
+    #[serde(default)]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub package_json: Option<String>,
+    /// The personal access token file that was found (PATR-1).
+    #[serde(default)]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub nxcloud_ini: Option<NxcloudIni>,
+    /// Which of the workspace's files git tracks (TOKF-2); `None`: only
+    /// `nx.json` counts as committed.
+    #[serde(default)]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub tracked_files: Option<Vec<String>>,
+}
+
+/// The personal access token file (PATR-1): where it is and its text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NxcloudIni {
+    pub path: String,
+    pub text: String,
+}
+
+/// Which credential Nx uses, where it came from, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Resolution {
+    /// The version the rules were applied for.
+    pub nx_version: String,
+    /// Whether this Nx version considers the workspace connected (USED-1/2).
+    pub nx_cloud_used: bool,
+    /// The runner that runs (RUN-*).
+    pub runner: Runner,
+    /// The token Nx sends (TOKEN-*), or `None`.
+    pub access_token: Option<SecretValue>,
+    /// The nxCloudId forwarded to the cloud runner (ID-*, TOP-*).
+    pub nx_cloud_id: Option<Sourced>,
+    /// The personal access token that applies (PATR-*).
+    pub personal_access_token: Option<SecretValue>,
+    /// The kind of credential (PATR-4).
+    pub credential: CredentialKind,
+    /// The API base URL (URL-1); `None` when the cloud runner does not run.
+    pub api_url: Option<Sourced>,
+    /// The app URL (URL-2); `None` without any cloud configuration.
+    pub app_url: Option<Sourced>,
+    /// Whether part of the decision is an interpretation (TOKEN-5).
+    pub inferred: bool,
+    /// Every source considered, in order (EXP-1).
+    pub trace: Vec<TraceStep>,
+    /// What is unsafe or surprising, with fixes (EXP-2).
+    pub findings: Vec<Finding>,
+}
+
+/// The runner that runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Runner {
+    /// The `tasksRunnerOptions` entry (or `default`).
+    pub name: String,
+    /// Whether it is the Nx Cloud runner.
+    pub cloud: bool,
+    /// The module Nx loads for it (`nx/tasks-runners/default`, `nx-cloud`,
+    /// `@nrwl/nx-cloud`, or a custom module).
+    pub module: String,
+}
+
+/// A token with its provenance. `value` is the raw token: it is serialised
+/// only through [`Secret::expose`] (callers of the API gave us the texts it
+/// came from); the CLI replaces it by `redacted` unless `--show-secrets`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct SecretValue {
+    #[serde(serialize_with = "expose_secret")]
+    #[cfg_attr(feature = "tsify", tsify(type = "string"))]
+    pub value: Secret,
+    pub redacted: String,
+    pub source: String,
+}
+
+/// A plain value with its provenance (`env:NAME`, `nx.json:<path>`, `default`…).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Sourced {
+    pub value: String,
+    pub source: String,
+}
+
+/// The kind of credential Nx presents (PATR-4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "kebab-case")]
+pub enum CredentialKind {
+    CiAccessToken,
+    PersonalAccessToken,
+    WorkspaceId,
+    None,
+}
+
+/// One source considered by the resolution walk (EXP-1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct TraceStep {
+    /// The rule ID that decided this step.
+    pub rule: String,
+    /// Where the value was looked for.
+    pub source: String,
+    /// What it held, redacted when it is a token; `None` when absent.
+    pub value: Option<String>,
+    pub outcome: Outcome,
+    /// Why, for a person.
+    pub note: String,
+}
+
+/// What became of a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Used,
+    Shadowed,
+    Ignored,
+    Absent,
+}
+
+/// Something unsafe or surprising, with its fix (EXP-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// A stable kebab-case code, e.g. `committed-read-write-token`.
+    pub code: String,
+    pub severity: Severity,
+    pub message: String,
+    pub fix: String,
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+fn expose_secret<S: Serializer>(secret: &Secret, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(secret.expose())
+}
