@@ -1,0 +1,1 @@
+//! PLACEHOLDER: the self-hosted cache (issue 7).

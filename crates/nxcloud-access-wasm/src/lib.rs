@@ -1,0 +1,1 @@
+//! PLACEHOLDER: the wasm bindings (issue 4).
