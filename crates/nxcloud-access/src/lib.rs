@@ -16,5 +16,5 @@ pub use secret::Secret;
 pub mod access;
 pub mod resolve;
 
-pub use access::{AccessControl, AccessError};
+pub use access::{AccessControl, AccessError, Method};
 pub use resolve::{resolve_credentials, Resolution, ResolveError, ResolveInput};
