@@ -14,7 +14,9 @@ pub use error::{ErrorCode, Location};
 pub use secret::Secret;
 
 pub mod access;
+pub mod input;
 pub mod resolve;
+pub mod version;
 
 pub use access::{AccessControl, AccessError, Method};
 pub use resolve::{resolve_credentials, Resolution, ResolveError, ResolveInput};

@@ -1,0 +1,115 @@
+//! The installed Nx Cloud client package (`cloudClient`, CLI-1).
+
+use semver::Version;
+
+/// Which client package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientPackage {
+    /// `nx-cloud`.
+    NxCloud,
+    /// `@nrwl/nx-cloud`.
+    NrwlNxCloud,
+}
+
+impl ClientPackage {
+    /// The package (and runner module) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClientPackage::NxCloud => "nx-cloud",
+            ClientPackage::NrwlNxCloud => "@nrwl/nx-cloud",
+        }
+    }
+}
+
+/// An installed client: package and version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloudClient {
+    pub package: ClientPackage,
+    pub version: Version,
+}
+
+/// Why `cloudClient` was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientError(pub String);
+
+impl CloudClient {
+    /// Parses `nx-cloud@19.1.3` or `@nrwl/nx-cloud@15.3.5`.
+    pub fn parse(text: &str) -> Result<Self, ClientError> {
+        let refuse = || {
+            ClientError(format!(
+                "invalid cloud client `{text}`: write the installed package and its exact version, as `nx-cloud@19.1.3` or `@nrwl/nx-cloud@15.3.5`"
+            ))
+        };
+        let (name, version) = text.trim().rsplit_once('@').ok_or_else(refuse)?;
+        let package = match name {
+            "nx-cloud" => ClientPackage::NxCloud,
+            "@nrwl/nx-cloud" => ClientPackage::NrwlNxCloud,
+            _ => return Err(refuse()),
+        };
+        let version = Version::parse(version).map_err(|_| refuse())?;
+        Ok(Self { package, version })
+    }
+
+    fn at_least(&self, major: u64, minor: u64) -> bool {
+        self.version >= Version::new(major, minor, 0)
+    }
+
+    // CLI-1: clients before 19.1.0 do not know `nxCloudId`.
+    /// Whether the client accepts an `nxCloudId` (alone or with a token).
+    pub fn knows_nx_cloud_id(&self) -> bool {
+        self.package == ClientPackage::NxCloud && self.at_least(19, 1)
+    }
+
+    // CLI-1: `@nrwl/nx-cloud` 14 and 15 ignore `NX_CLOUD_API`.
+    /// Whether the client reads env `NX_CLOUD_API`.
+    pub fn reads_nx_cloud_api(&self) -> bool {
+        self.package != ClientPackage::NrwlNxCloud || self.at_least(16, 0)
+    }
+
+    // TOKEN-4: `@nrwl/nx-cloud` 14/15 warn and run without Nx Cloud; later
+    // clients (and every `nx-cloud` package) fail the command.
+    /// Whether the client fails the command when it cannot authenticate.
+    pub fn fails_without_credential(&self) -> bool {
+        self.package != ClientPackage::NrwlNxCloud || self.at_least(16, 0)
+    }
+}
+
+impl std::fmt::Display for CloudClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}@{}", self.package.name(), self.version)
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_both_package_names() {
+        let c = CloudClient::parse("@nrwl/nx-cloud@15.3.5").unwrap();
+        assert_eq!(c.package, ClientPackage::NrwlNxCloud);
+        assert!(!c.reads_nx_cloud_api());
+        assert!(!c.fails_without_credential());
+        assert!(!c.knows_nx_cloud_id());
+        let c = CloudClient::parse("nx-cloud@19.1.0").unwrap();
+        assert!(c.knows_nx_cloud_id());
+        assert!(c.fails_without_credential());
+        assert!(!CloudClient::parse("nx-cloud@19.0.9")
+            .unwrap()
+            .knows_nx_cloud_id());
+    }
+
+    #[test]
+    fn refuses_anything_else() {
+        for bad in ["nx-cloud", "nx-cloud@latest", "lerna@1.0.0", ""] {
+            let err = CloudClient::parse(bad).unwrap_err();
+            assert!(err.0.contains(&format!("`{bad}`")), "{}", err.0);
+        }
+    }
+}
