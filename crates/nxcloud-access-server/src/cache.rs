@@ -139,21 +139,17 @@ fn authorize(
     let workspace = named
         .or_else(|| credential.own_workspace())
         .map(str::to_owned);
+    let decision = engine::authorize(&access.engine, workspace.as_deref(), &credential, action);
     let Some(workspace) = workspace else {
-        log(&credential, "-", action, hash, None);
+        // Neither a `/ws/{nxCloudId}` prefix nor a live CI access token named
+        // a workspace: the engine refused (PAT-2, TOK-7, REV-2).
+        log(&credential, "-", action, hash, &decision);
         return Err(Box::new(plain(
             StatusCode::UNAUTHORIZED,
-            &format!(
-                "nxcloud-access refused the request: it names no workspace, and the credential \
-                 ({}) does not name one by itself. To fix: put the workspace in the server URL \
-                 (NX_SELF_HOSTED_REMOTE_CACHE_SERVER=<server>/ws/<nxCloudId>) or set \
-                 NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN to a valid CI access token.\n",
-                credential.describe()
-            ),
+            &refusal(&credential, None, &decision),
         )));
     };
-    let decision = engine::authorize(&access.engine, &workspace, &credential, action);
-    log(&credential, &workspace, action, hash, Some(&decision));
+    log(&credential, &workspace, action, hash, &decision);
     if decision.allowed {
         return Ok(workspace);
     }
@@ -164,17 +160,17 @@ fn authorize(
         // TOK-3, WSID-3, PAT-4: nx treats 403 on PUT as a silent success.
         return Err(Box::new(plain(
             StatusCode::FORBIDDEN,
-            &refusal(&credential, &workspace, &decision),
+            &refusal(&credential, Some(&workspace), &decision),
         )));
     }
     Err(Box::new(plain(
         StatusCode::UNAUTHORIZED,
-        &refusal(&credential, &workspace, &decision),
+        &refusal(&credential, Some(&workspace), &decision),
     )))
 }
 
 /// The message nx shows after `Unauthorized: `: which credential, why, what to do.
-fn refusal(credential: &Credential, workspace: &str, decision: &RunnerDecision) -> String {
+fn refusal(credential: &Credential, workspace: Option<&str>, decision: &RunnerDecision) -> String {
     let advice = match credential {
         Credential::Anonymous => {
             "set NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN to a CI access token of this \
@@ -190,12 +186,19 @@ fn refusal(credential: &Credential, workspace: &str, decision: &RunnerDecision) 
              this workspace in NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN"
         }
     };
+    let (target, naming) = match workspace {
+        Some(id) => (format!("workspace `{id}`"), ""),
+        None => (
+            "a request that names no workspace".to_owned(),
+            "; a personal access token or no token needs the workspace in the server URL: \
+             NX_SELF_HOSTED_REMOTE_CACHE_SERVER=<server>/ws/<nxCloudId>",
+        ),
+    };
     format!(
-        "nxcloud-access refused the {} for workspace `{workspace}`: {} (rule {}). To fix: {}.\n",
+        "nxcloud-access refused the {} for {target}: {} (rule {}). To fix: {advice}{naming}.\n",
         credential.describe(),
         decision.reason.trim_end_matches('.'),
         decision.rule,
-        advice
     )
 }
 
@@ -204,32 +207,20 @@ fn log(
     workspace: &str,
     action: CacheAction,
     hash: &str,
-    decision: Option<&RunnerDecision>,
+    decision: &RunnerDecision,
 ) {
-    match decision {
-        Some(decision) => info!(
-            target: "nxcloud_access::decision",
-            principal = credential.kind(),
-            credential = %credential.redacted(),
-            workspace,
-            action = action.name(),
-            hash,
-            allowed = decision.allowed,
-            access = level_name(decision.access),
-            principal_decided = ?decision.principal,
-            rule = %decision.rule,
-            "runner decision"
-        ),
-        None => info!(
-            target: "nxcloud_access::decision",
-            principal = credential.kind(),
-            credential = %credential.redacted(),
-            action = action.name(),
-            hash,
-            allowed = false,
-            "no workspace named"
-        ),
-    }
+    info!(
+        target: "nxcloud_access::decision",
+        principal = credential.kind(),
+        credential = %credential.redacted(),
+        workspace,
+        action = action.name(),
+        hash,
+        allowed = decision.allowed,
+        access = level_name(decision.access),
+        rule = %decision.rule,
+        "runner decision"
+    );
 }
 
 fn bearer_token(headers: &HeaderMap) -> Result<Option<Secret>, String> {

@@ -112,12 +112,12 @@ impl Credential {
 /// (CONTRACT.md `authorizeRunner`; the engine decides, the server maps).
 pub fn authorize(
     engine: &AccessControl,
-    nx_cloud_id: &str,
+    nx_cloud_id: Option<&str>,
     credential: &Credential,
     action: CacheAction,
 ) -> RunnerDecision {
     let mut request = RunnerRequest {
-        nx_cloud_id: Some(nx_cloud_id.to_owned()),
+        nx_cloud_id: nx_cloud_id.map(str::to_owned),
         action: action.runner_action(),
         ..RunnerRequest::default()
     };

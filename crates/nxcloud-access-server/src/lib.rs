@@ -293,7 +293,7 @@ async fn route(state: &AppState, request: Request) -> Response<Body> {
 pub fn plain(status: StatusCode, text: &str) -> Response<Body> {
     Response::builder()
         .status(status)
-        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .header(header::CONTENT_TYPE, "text/plain")
         .body(Body::from(text.to_owned()))
         .unwrap_or_else(|_| Response::new(Body::empty()))
 }
