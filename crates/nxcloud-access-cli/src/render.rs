@@ -134,11 +134,11 @@ pub fn explain(context: &Context, resolution: &Resolution, style: Style) -> Stri
     }
 
     let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "{} {}",
-        style.bold("Credential"),
-        credential_name(resolution.credential)
+    heading(
+        &mut out,
+        style,
+        "Credential",
+        credential_name(resolution.credential),
     );
     line(
         &mut out,
