@@ -81,7 +81,7 @@ fn inspect(mode: Mode, args: &InspectArgs) -> Result<u8, String> {
 
     let secrets = render::raw_tokens(&resolution);
     let style = Style {
-        color: io::stdout().is_terminal() && env.get("NO_COLOR").is_none_or(|v| v.is_empty()),
+        color: use_colour(io::stdout().is_terminal(), &env),
     };
     let root = workspace::shown(&cwd, &found.root);
     let (text, status) = match mode {
@@ -122,6 +122,12 @@ fn inspect(mode: Mode, args: &InspectArgs) -> Result<u8, String> {
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
     Ok(status)
+}
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set to a
+/// non-empty value (<https://no-color.org>).
+fn use_colour(is_terminal: bool, env: &BTreeMap<String, String>) -> bool {
+    is_terminal && env.get("NO_COLOR").is_none_or(|value| value.is_empty())
 }
 
 /// The real environment, without the variables that are not UTF-8 (Node
@@ -191,5 +197,21 @@ fn resolve_error(cwd: &Path, found: &Workspace, error: &ResolveError) -> String 
             format!("{path}: error[{code}]: {error}")
         }
         _ => format!("error[{code}]: {error}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_needs_a_terminal_and_no_no_color() {
+        let mut env = BTreeMap::new();
+        assert!(use_colour(true, &env));
+        assert!(!use_colour(false, &env));
+        env.insert("NO_COLOR".to_owned(), String::new());
+        assert!(use_colour(true, &env), "an empty NO_COLOR does not count");
+        env.insert("NO_COLOR".to_owned(), "1".to_owned());
+        assert!(!use_colour(true, &env));
     }
 }

@@ -232,6 +232,81 @@ fn the_workspace_root_is_found_from_a_subdirectory() {
     );
 }
 
+/// A fresh folder under the system's temporary folder.
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("nxcloud-access-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+/// Runs the binary in `dir` with an empty environment (git may not look
+/// above the scratch folder).
+fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(BIN)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GIT_CEILING_DIRECTORIES", dir.parent().expect("a parent"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    Run {
+        status: output.status.code().expect("exited"),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+#[test]
+fn outside_git_only_nx_json_counts_as_committed() {
+    let dir = scratch("no-git");
+    let sample = samples_dir().join("env-override");
+    for file in ["nx.json", ".env", "package.json"] {
+        std::fs::copy(sample.join(file), dir.join(file)).expect("copy");
+    }
+    let run = run_in(&dir, &["audit", "--json", "--nx-version", "19.8.4"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(run.status, 1, "{}", run.transcript());
+    let codes: Vec<String> = run
+        .json()
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["code"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        codes.contains(&"committed-read-only-token".to_owned()),
+        "{codes:?}"
+    );
+    assert!(
+        !codes.contains(&"committed-read-write-token".to_owned()),
+        "the untracked .env token is not committed: {codes:?}"
+    );
+}
+
+#[test]
+fn an_unreadable_nx_json_is_unusable_input() {
+    let dir = scratch("unreadable");
+    std::fs::create_dir(dir.join("nx.json")).expect("a folder named nx.json");
+    let folder = run_in(&dir, &["explain"]);
+    std::fs::remove_dir(dir.join("nx.json")).expect("cleanup");
+    std::fs::write(dir.join("nx.json"), b"{ \"nxCloudId\": \"\xff\" }").expect("write");
+    let not_utf8 = run_in(&dir, &["audit"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    for run in [folder, not_utf8] {
+        assert_eq!(run.status, 2, "{}", run.transcript());
+        assert_eq!(run.stdout, "");
+        assert!(
+            run.stderr
+                .starts_with("nx.json: error: cannot read the file: "),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
 #[test]
 fn no_snapshot_holds_a_raw_token() {
     let tokens = sample_tokens();
