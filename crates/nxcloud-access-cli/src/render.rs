@@ -174,7 +174,9 @@ pub fn explain(context: &Context, resolution: &Resolution, style: Style) -> Stri
     };
     heading(&mut out, style, "Nx Cloud", connected);
     let runner = &resolution.runner;
-    let runs = if runner.cloud {
+    let runs = if runner.module.is_empty() || runner.module == "none" {
+        format!("`{}` names no runner: nothing runs", runner.name)
+    } else if runner.cloud {
         format!(
             "`{}` runs the Nx Cloud runner ({})",
             runner.name, runner.module

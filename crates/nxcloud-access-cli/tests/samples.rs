@@ -220,6 +220,24 @@ fn the_nx_version_argument_overrides_the_installed_one() {
 }
 
 #[test]
+fn the_runner_argument_is_passed_as_nx_runner() {
+    let run = run(
+        "legacy-committed-token",
+        &["explain", "--json", "--runner", "ci"],
+    );
+    assert_eq!(run.status, 0, "{}", run.transcript());
+    let resolution = run.json();
+    assert_eq!(resolution["runner"]["name"], "ci");
+    assert_eq!(
+        resolution["accessToken"],
+        Value::Null,
+        "the entry `ci` does not exist"
+    );
+    let codes = resolution["findings"].to_string();
+    assert!(codes.contains("runner-not-found"), "{codes}");
+}
+
+#[test]
 fn the_workspace_root_is_found_from_a_subdirectory() {
     let from_root = run("env-override", &["explain", "--json"]);
     let from_below = run("env-override/node_modules/nx", &["explain", "--json"]);
