@@ -227,13 +227,16 @@ pub fn explain(context: &Context, resolution: &Resolution, style: Style) -> Stri
 
 /// The `audit` output for a person: the findings alone.
 pub fn audit(root: &str, findings: &[Finding], style: Style) -> String {
-    let count = |severity| findings.iter().filter(|f| f.severity == severity).count();
+    let count = |severity, one: &str, many: &str| {
+        let n = findings.iter().filter(|f| f.severity == severity).count();
+        format!("{n} {}", if n == 1 { one } else { many })
+    };
     let mut out = format!(
-        "{} {root}: {} error(s), {} warning(s), {} info\n\n",
+        "{} {root}: {}, {}, {}\n\n",
         style.bold("Audit"),
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info)
+        count(Severity::Error, "error", "errors"),
+        count(Severity::Warning, "warning", "warnings"),
+        count(Severity::Info, "info", "infos")
     );
     out.push_str(&findings_block(findings, style));
     out
@@ -473,7 +476,7 @@ mod tests {
         let mut findings = resolution().findings;
         let text = audit("ws", &findings, PLAIN);
         assert!(
-            text.starts_with("Audit ws: 1 error(s), 0 warning(s), 1 info"),
+            text.starts_with("Audit ws: 1 error, 0 warnings, 1 info\n"),
             "{text}"
         );
         assert!(audit_fails(&findings));
