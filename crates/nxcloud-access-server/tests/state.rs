@@ -1,0 +1,177 @@
+//! The access state in SQLite and in memory: one transaction per command, a
+//! refused command changes nothing, and a change made by another connection
+//! (the `admin` CLI while the server runs) is seen from the very next
+//! decision.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)] // a test fails loudly
+
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+
+use nxcloud_access::access::{AccessLevel, Method};
+use nxcloud_access::Secret;
+use nxcloud_access_server::engine::{self, CacheAction, Credential};
+use nxcloud_access_server::state::AccessState;
+use nxcloud_access_server::store::{ApplyError, Store};
+use nxcloud_access_server::{run_admin_command, AdminError};
+
+fn data_dir(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("nxcloud-server-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn admin(dir: &std::path::Path, command: &str, arg: Value) -> Value {
+    run_admin_command(dir, command, arg).unwrap()
+}
+
+/// alice (admin) with workspace `ws` and a read-write CI token.
+fn seeded(dir: &std::path::Path) -> (String, Value) {
+    admin(
+        dir,
+        "create-user",
+        json!({ "id": "alice", "email": "alice@example.com" }),
+    );
+    admin(
+        dir,
+        "create-organization",
+        json!({ "id": "acme", "name": "Acme", "creator": "alice" }),
+    );
+    let ws = admin(
+        dir,
+        "create-workspace",
+        json!({ "organization": "acme", "actor": "alice" }),
+    );
+    let ws = ws["nxCloudId"].as_str().unwrap().to_owned();
+    let token = admin(
+        dir,
+        "create-ci-access-token",
+        json!({ "workspace": ws, "actor": "alice", "name": "ci", "access": "read-write" }),
+    );
+    (ws, token)
+}
+
+#[test]
+fn a_refused_command_changes_nothing_and_lists_do_not_bump_the_revision() {
+    let dir = data_dir("refused");
+    let (ws, _) = seeded(&dir);
+    let store = Store::open(&dir).unwrap();
+    let revision = store.revision().unwrap();
+    let snapshot = store.load().unwrap().engine.to_json().unwrap();
+    assert_eq!(revision, 4);
+
+    let refused = run_admin_command(
+        &dir,
+        "create-organization",
+        json!({ "id": "acme", "name": "Again", "creator": "alice" }),
+    );
+    assert!(
+        matches!(refused, Err(AdminError::Refused(_))),
+        "{refused:?}"
+    );
+    let listed = admin(
+        &dir,
+        "list-ci-access-tokens",
+        json!({ "workspace": ws, "actor": "alice" }),
+    );
+    assert_eq!(listed[0]["name"], "ci");
+    assert!(
+        !listed.to_string().contains("nxca_"),
+        "a list shows a secret"
+    );
+
+    assert_eq!(store.revision().unwrap(), revision);
+    assert_eq!(store.load().unwrap().engine.to_json().unwrap(), snapshot);
+}
+
+#[test]
+fn unknown_commands_are_refused_before_touching_the_state() {
+    let dir = data_dir("unknown");
+    let result = run_admin_command(&dir, "createUser", json!({}));
+    assert!(
+        matches!(result, Err(AdminError::UnknownCommand(_))),
+        "{result:?}"
+    );
+    assert_eq!(Store::open(&dir).unwrap().revision().unwrap(), 0);
+}
+
+#[test]
+fn the_database_holds_no_secret() {
+    let dir = data_dir("secret");
+    let (_, token) = seeded(&dir);
+    let secret = token["token"].as_str().unwrap();
+    let bytes = std::fs::read(dir.join("state.sqlite3")).unwrap();
+    let wal = std::fs::read(dir.join("state.sqlite3-wal")).unwrap_or_default();
+    for file in [bytes, wal] {
+        assert!(
+            !file.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "the token is stored"
+        );
+    }
+}
+
+#[test]
+fn a_revocation_by_another_connection_holds_from_the_next_decision() {
+    let dir = data_dir("revocation");
+    let (ws, token) = seeded(&dir);
+    let secret = Secret::new(token["token"].as_str().unwrap());
+    let state = AccessState::open(&dir).unwrap();
+    let decide = |state: &AccessState| {
+        let current = state.fresh().unwrap();
+        let credential = Credential::classify(&current.engine, Some(secret.clone()));
+        engine::authorize(&current.engine, Some(&ws), &credential, CacheAction::Write)
+    };
+    let before = decide(&state);
+    assert!(before.allowed, "{before:?}");
+    assert_eq!(before.access, AccessLevel::ReadWrite);
+
+    // The admin CLI, another connection (as another process would be).
+    admin(
+        &dir,
+        "revoke-ci-access-token",
+        json!({ "workspace": ws, "actor": "alice", "id": token["id"] }),
+    );
+
+    let after = decide(&state);
+    assert!(!after.allowed);
+    assert!(after.unauthenticated, "{after:?}");
+}
+
+#[test]
+fn commands_applied_by_the_server_are_stored_and_survive_a_reopen() {
+    let dir = data_dir("server-apply");
+    let (ws, _) = seeded(&dir);
+    let state = AccessState::open(&dir).unwrap();
+    state
+        .apply(
+            Method::SetWorkspaceIdAccess,
+            json!({ "workspace": ws, "actor": "alice", "level": "none" }),
+            Some("alice"),
+        )
+        .unwrap();
+    let refused = state.apply(
+        Method::SetWorkspaceIdAccess,
+        json!({ "workspace": ws, "actor": "nobody", "level": "read-write" }),
+        Some("nobody"),
+    );
+    assert!(
+        matches!(refused, Err(ApplyError::Refused(_))),
+        "{refused:?}"
+    );
+    drop(state);
+
+    let reopened = AccessState::open(&dir).unwrap();
+    let current = reopened.fresh().unwrap();
+    let decision = engine::authorize(
+        &current.engine,
+        Some(&ws),
+        &Credential::Anonymous,
+        CacheAction::Read,
+    );
+    assert!(!decision.allowed, "{decision:?}");
+    assert_eq!(decision.access, AccessLevel::None);
+    assert_eq!(current.revision, 5);
+}
