@@ -193,7 +193,7 @@ impl AccessControl {
                 workspace.organization,
                 level_name(level),
                 if allowed { "allows" } else { "does not allow" },
-                runner_action_name(req.action)
+                runner_action_gerund(req.action)
             ), false);
         }
         // PAT-3 / PAT-4: a member's PAT gets the workspace's PAT access level.
@@ -208,7 +208,7 @@ impl AccessControl {
             workspace.organization,
             level_name(level),
             if allowed { "allows" } else { "does not allow" },
-            runner_action_name(req.action)
+            runner_action_gerund(req.action)
         ), false)
     }
 
@@ -227,7 +227,7 @@ impl AccessControl {
             "only the nxCloudId was presented, so the workspace ID access level applies: {}, which {} {}{}",
             level_name(level),
             if allowed { "allows" } else { "does not allow" },
-            runner_action_name(req.action),
+            runner_action_gerund(req.action),
             if allowed { "" } else { "; log in with `npx nx login` as a member, or use a CI access token" }
         );
         decision(
@@ -306,6 +306,15 @@ fn runner_action_name(action: RunnerAction) -> &'static str {
         RunnerAction::WriteCache => "write the remote cache",
         RunnerAction::RecordRun => "record runs",
         RunnerAction::Distribute => "distribute tasks",
+    }
+}
+
+fn runner_action_gerund(action: RunnerAction) -> &'static str {
+    match action {
+        RunnerAction::ReadCache => "reading the remote cache",
+        RunnerAction::WriteCache => "writing the remote cache",
+        RunnerAction::RecordRun => "recording runs",
+        RunnerAction::Distribute => "distributing tasks",
     }
 }
 
