@@ -321,7 +321,8 @@ async function protocol() {
   const { nxCloudId: ws } = admin(data, "create-workspace", { organization: "acme", actor: "alice" });
   const rw = admin(data, "create-ci-access-token", { workspace: ws, actor: "alice", name: "rw", access: "read-write" });
   const ro = admin(data, "create-ci-access-token", { workspace: ws, actor: "alice", name: "ro", access: "read-only" });
-  let server = await startServer(data, ["--max-artifact-bytes", String(1024 * 1024)]);
+  const flags = ["--max-artifact-bytes", String(1024 * 1024), "--idle-timeout", "2", "--body-idle-timeout", "1"];
+  let server = await startServer(data, flags);
   const committed = new Map();
 
   step("concurrent PUTs of one hash: one 200, the rest 409, the artifact intact");
@@ -361,6 +362,22 @@ async function protocol() {
   assert.deepEqual(artifactFiles(data, ws), ["1001"]);
   ok("413, 403, 409, 401 text/plain (token not repeated); nothing stored");
 
+  step("a slow client cannot hold the server: stalled headers and stalled uploads are dropped");
+  const slowloris = net.connect(server.port, "127.0.0.1");
+  const closedAt = new Promise((resolve) => slowloris.on("close", () => resolve(Date.now())));
+  slowloris.on("error", () => {});
+  const openedAt = Date.now();
+  slowloris.write("GET /healthz HTTP/1.1\r\nhost: x\r\n");
+  const closedAfter = (await Promise.race([closedAt, sleep(10_000).then(() => null)])) - openedAt;
+  assert.ok(closedAfter > 1000 && closedAfter < 8000, `a connection with unfinished headers was held ${closedAfter} ms`);
+  const stalled = rawPut(`${server.url}/v1/cache/1005`, rw.token, 1000, Buffer.alloc(10));
+  const stalledAnswer = await Promise.race([stalled.answer.catch((e) => ({ status: `error ${e.code}` })), sleep(10_000).then(() => ({ status: "none" }))]);
+  assert.equal(stalledAnswer.status, 400, JSON.stringify(stalledAnswer));
+  stalled.req.destroy();
+  assert.equal((await request(`${server.url}/v1/cache/1005`, { token: rw.token })).status, 404);
+  assert.deepEqual(artifactFiles(data, ws), ["1001"]);
+  ok(`unfinished headers closed after ${closedAfter} ms; a stalled upload answered 400, nothing stored`);
+
   step("SIGTERM finishes an upload in flight");
   const slowBody = crypto.randomBytes(200_000);
   const slow = rawPut(`${server.url}/v1/cache/1004`, rw.token, slowBody.length, slowBody.subarray(0, 100_000));
@@ -376,7 +393,7 @@ async function protocol() {
   ok("the upload begun before SIGTERM was stored (200), then the server exited 0");
 
   step("SIGKILL during an upload, restart: every committed artifact and the full state are there");
-  server = await startServer(data, ["--max-artifact-bytes", String(1024 * 1024)]);
+  server = await startServer(data, flags);
   for (let i = 0; i < 5; i += 1) {
     const body = crypto.randomBytes(50_000 + i);
     res = await request(`${server.url}/ws/${ws}/v1/cache/${2000 + i}`, { method: "PUT", token: rw.token, body });
@@ -389,7 +406,7 @@ async function protocol() {
   server.child.kill("SIGKILL");
   await exited(server.child);
   inflight.req.destroy();
-  server = await startServer(data, ["--max-artifact-bytes", String(1024 * 1024)]);
+  server = await startServer(data, flags);
   for (const [hash, body] of committed) {
     const back = await request(`${server.url}/v1/cache/${hash}`, { token: rw.token });
     assert.equal(back.status, 200, `artifact ${hash} lost`);

@@ -29,6 +29,10 @@ pub struct ServeArgs {
     /// Seconds any one request may take before it is answered 408.
     #[arg(long, default_value_t = 600)]
     pub request_timeout: u64,
+    /// Seconds a connection may make no progress (slow headers, stalled
+    /// transfer, idle keep-alive) before it is closed.
+    #[arg(long, default_value_t = 120)]
+    pub idle_timeout: u64,
     /// Seconds requests in flight may still take after SIGTERM.
     #[arg(long, default_value_t = 60)]
     pub shutdown_grace: u64,
@@ -69,6 +73,7 @@ pub fn run_serve(args: ServeArgs) -> ExitCode {
     config.max_artifact_bytes = args.max_artifact_bytes;
     config.body_idle_timeout = Duration::from_secs(args.body_idle_timeout.max(1));
     config.request_timeout = Duration::from_secs(args.request_timeout.max(1));
+    config.idle_timeout = Duration::from_secs(args.idle_timeout.max(1));
     config.shutdown_grace = Duration::from_secs(args.shutdown_grace);
     config.authorization = !args.insecure_no_authorization;
     match run_blocking(config) {

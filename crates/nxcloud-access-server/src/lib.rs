@@ -17,6 +17,7 @@ pub mod admin_api;
 pub mod artifacts;
 pub mod cache;
 pub mod engine;
+pub mod idle;
 pub mod state;
 pub mod store;
 
@@ -52,6 +53,9 @@ pub struct ServerConfig {
     pub body_idle_timeout: Duration,
     /// Any request that takes longer than this is answered 408 and dropped.
     pub request_timeout: Duration,
+    /// A connection with no progress in either direction for this long is
+    /// closed (slow headers, stalled transfers, idle keep-alive).
+    pub idle_timeout: Duration,
     /// After SIGTERM, how long requests in flight may still take.
     pub shutdown_grace: Duration,
     /// False only for the load test's baseline: every cache request allowed,
@@ -68,6 +72,7 @@ impl ServerConfig {
             max_artifact_bytes: 512 * 1024 * 1024,
             body_idle_timeout: cache::DEFAULT_BODY_IDLE_TIMEOUT,
             request_timeout: Duration::from_secs(600),
+            idle_timeout: Duration::from_secs(120),
             shutdown_grace: Duration::from_secs(60),
             authorization: true,
         }
@@ -127,7 +132,8 @@ impl Bound {
             let _ = stopping_tx.send(true);
         };
         let app = router(Arc::clone(&self.state));
-        let server = axum::serve(self.listener, app).with_graceful_shutdown(signal);
+        let listener = idle::IdleListener::new(self.listener, self.state.config.idle_timeout);
+        let server = axum::serve(listener, app).with_graceful_shutdown(signal);
         let deadline = async move {
             let mut stopping = stopping_rx;
             let _ = stopping.wait_for(|stopping| *stopping).await;

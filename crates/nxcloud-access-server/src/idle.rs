@@ -1,0 +1,167 @@
+//! Connections that a stalled client cannot hold forever.
+//!
+//! axum's `serve` sets no timer on hyper, so hyper's header read timeout never
+//! fires. [`IdleListener`] wraps every accepted socket in [`IdleStream`]: a
+//! read or a write that makes no progress for the idle timeout fails with
+//! `TimedOut` and hyper closes the connection. That covers a client that
+//! sends its headers slowly, one that stops in the middle of an upload, one
+//! that stops reading a download, and a keep-alive connection left idle (the
+//! default, 120 s, is longer than the 90 s after which nx's HTTP client drops
+//! idle connections itself, so the server never closes one nx is about to
+//! reuse).
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::time::{Instant, Sleep};
+
+/// A TCP listener whose connections time out when idle.
+pub struct IdleListener {
+    inner: TcpListener,
+    idle: Duration,
+}
+
+impl IdleListener {
+    pub fn new(inner: TcpListener, idle: Duration) -> Self {
+        Self { inner, idle }
+    }
+}
+
+impl axum::serve::Listener for IdleListener {
+    type Io = IdleStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            match self.inner.accept().await {
+                Ok((stream, addr)) => {
+                    let _ = stream.set_nodelay(true);
+                    return (IdleStream::new(stream, self.idle), addr);
+                }
+                Err(error) => {
+                    // Out of file descriptors and the like: wait, retry.
+                    tracing::warn!(%error, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.local_addr()
+    }
+}
+
+/// A TCP stream whose pending reads and writes fail after `idle` without
+/// progress in either direction.
+pub struct IdleStream {
+    inner: TcpStream,
+    idle: Duration,
+    read_timer: Option<Pin<Box<Sleep>>>,
+    write_timer: Option<Pin<Box<Sleep>>>,
+}
+
+impl IdleStream {
+    fn new(inner: TcpStream, idle: Duration) -> Self {
+        Self {
+            inner,
+            idle,
+            read_timer: None,
+            write_timer: None,
+        }
+    }
+
+    /// Progress in either direction resets both timers: hyper keeps a read
+    /// pending while it writes a long download, which is not idleness.
+    fn progress(&mut self) {
+        self.read_timer = None;
+        self.write_timer = None;
+    }
+}
+
+/// Arms the timer on the first `Pending`, fails when it fires, disarms on progress.
+fn check(
+    timer: &mut Option<Pin<Box<Sleep>>>,
+    idle: Duration,
+    cx: &mut Context<'_>,
+) -> Poll<io::Error> {
+    let sleep =
+        timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(Instant::now() + idle)));
+    match sleep.as_mut().poll(cx) {
+        Poll::Ready(()) => {
+            *timer = None;
+            Poll::Ready(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the connection was idle too long",
+            ))
+        }
+        Poll::Pending => Poll::Pending,
+    }
+}
+
+impl AsyncRead for IdleStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.inner).poll_read(cx, buf) {
+            Poll::Ready(result) => {
+                this.progress();
+                Poll::Ready(result)
+            }
+            Poll::Pending => check(&mut this.read_timer, this.idle, cx).map(Err),
+        }
+    }
+}
+
+impl AsyncWrite for IdleStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.inner).poll_write(cx, buf) {
+            Poll::Ready(result) => {
+                this.progress();
+                Poll::Ready(result)
+            }
+            Poll::Pending => check(&mut this.write_timer, this.idle, cx).map(Err),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.inner).poll_write_vectored(cx, bufs) {
+            Poll::Ready(result) => {
+                this.progress();
+                Poll::Ready(result)
+            }
+            Poll::Pending => check(&mut this.write_timer, this.idle, cx).map(Err),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
