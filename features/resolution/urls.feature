@@ -114,3 +114,18 @@ Feature: The Nx Cloud URLs
       | version | url            | source                                         |
       | 16.10.0 | https://nx.app | default                                        |
       | 17.0.0  |                | nx.json:tasksRunnerOptions.default.options.url |
+
+  @URL-2 @USED-1
+  Scenario Outline: an environment token alone gives an app URL once it connects
+    Given Nx <version> is installed
+    And an nx.json containing exactly "{}"
+    And the environment variable "<variable>" is set to "{A}"
+    When the credentials are resolved
+    Then the app URL comes from "<source>"
+
+    Examples:
+      | version | variable              | source  |
+      | 17.0.0  | NX_CLOUD_ACCESS_TOKEN | nowhere |
+      | 17.1.1  | NX_CLOUD_ACCESS_TOKEN | default |
+      | 21.3.9  | NX_CLOUD_AUTH_TOKEN   | nowhere |
+      | 21.4.0  | NX_CLOUD_AUTH_TOKEN   | default |

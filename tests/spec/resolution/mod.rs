@@ -541,3 +541,14 @@ fn access_token_text(world: &mut SpecWorld, text: String, source: String) {
     let token = world.resolution.expand(&text);
     assert_sourced(world.resolution.answer(), "accessToken", &token, &source);
 }
+
+#[then(regex = r#"^the app URL comes from "([^"]+)"$"#)]
+fn app_url_source(world: &mut SpecWorld, source: String) {
+    let answer = world.resolution.answer();
+    let got = &answer["appUrl"];
+    if source == "nowhere" {
+        assert!(got.is_null(), "expected no app URL in {answer:#}");
+    } else {
+        assert_eq!(got["source"], json!(source), "{answer:#}");
+    }
+}

@@ -8,8 +8,29 @@
 //! texts) → [`runner`] (which runner runs, is Nx connected) →
 //! [`precedence`] (the token, the nxCloudId and the API URL, by one walk
 //! over ordered sources that also writes the trace) → [`findings`].
-
-use std::collections::BTreeMap;
+//!
+//! # Decisions where SPEC-resolution.md is silent
+//!
+//! * Versions: see [`crate::version`] (below 16.0.0 is refused; newer than
+//!   the newest known gets its behaviour and an `info` finding).
+//! * ID-1: the seeds say nxCloudId arrived in 19.7 (seed 001) and 19.6 (seed
+//!   002). Nx reads a top-level `nxCloudId` from 19.6.0; 19.7.0 is when
+//!   `nx connect` started writing it. The engine follows the code (19.6.0).
+//! * When Nx refuses to run (RUN-1, LEG-1) the runner's `module` is `none`
+//!   and nothing is sent; an `error` finding says why.
+//! * An nxCloudId the deciding runner does not know (ID-2, CLI-1) is not
+//!   reported as `nxCloudId`: the trace shows it ignored, with a finding.
+//! * `nx-cloud` client packages before 16.5 are treated like later ones
+//!   (they fail without a credential, TOKEN-4): the spec names only 16.5+.
+//! * From 22.6.0 (TOKEN-5) `nx-cloud.env` is read with Nx's own flavour,
+//!   since the inputs Nx hands the downloaded client are unchanged.
+//! * DOT-1: the engine cannot know the current directory; up to 18.3.1 the
+//!   caller must pass the dotenv files of the directory Nx runs in, and the
+//!   trace says so.
+//! * `dotEnvFiles` keys other than the three root files are refused
+//!   (`invalid-input`) rather than silently ignored.
+//! * A PAT stored for the API URL of a workspace without nxCloudId is a
+//!   finding only when the cloud runner runs (otherwise no URL is looked up).
 
 use crate::error::{ErrorCode, Location};
 use crate::input::client::CloudClient;
@@ -649,6 +670,7 @@ impl Ctx<'_> {
             || (b.top_level_cloud_keys && top("nxCloudAccessToken"))
             || (b.env_access_token_connects
                 && self.env.non_empty("NX_CLOUD_ACCESS_TOKEN").is_some())
+            || (b.env_auth_token_connects && self.env.non_empty("NX_CLOUD_AUTH_TOKEN").is_some())
             || (b.nx_cloud_id_read && top("nxCloudId"));
         if !configured {
             return None;
@@ -814,5 +836,5 @@ fn pat_lookup(
     Some(secret_value(source, Secret::new(token)))
 }
 
-/// The environment map type of the input.
-pub type EnvMap = BTreeMap<String, String>;
+#[cfg(test)]
+mod tests;

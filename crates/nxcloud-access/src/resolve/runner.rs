@@ -130,6 +130,11 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
         .and_then(|e| e.get("runner"))
         .filter(|r| r.is_truthy())
         .map(Json::js_string);
+    // From 21 Nx compares the field with `includes`: only a string can match.
+    let names_cloud = entry
+        .and_then(|e| e.get("runner"))
+        .and_then(Json::as_str)
+        .is_some_and(|r| CLOUD_NAMES.contains(&r));
     if b.legacy() {
         // LEG-1: 16.x runs only a declared entry, and loads its runner module.
         let has_options = inputs
@@ -205,10 +210,7 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
             "set: the default runner always runs",
         );
         let probe = &mut Report::default();
-        let would_cloud = runner_field
-            .as_deref()
-            .is_some_and(|r| CLOUD_NAMES.contains(&r))
-            || inputs.implicit_cloud(&name, entry, probe);
+        let would_cloud = names_cloud || inputs.implicit_cloud(&name, entry, probe);
         if would_cloud {
             report.finding(
                 "codex-env-keeps-cloud-off",
@@ -233,7 +235,7 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
     let explicit = runner_field.clone();
     match explicit {
         Some(module) if b.runner_field_only_for_cloud => {
-            if CLOUD_NAMES.contains(&module.as_str()) {
+            if names_cloud {
                 choice.cloud = true;
                 report.step(
                     "RUN-3",
