@@ -3,6 +3,7 @@
 //! request. The server adds no rule of its own; it maps the engine's
 //! decisions onto HTTP answers (see `cache.rs`).
 
+use nxcloud_access::access::token::TokenHash;
 use nxcloud_access::access::{AccessLevel, RunnerAction, RunnerDecision, RunnerRequest};
 use nxcloud_access::{AccessControl, Secret};
 
@@ -89,13 +90,18 @@ impl Credential {
         }
     }
 
-    /// The redacted token, or `-` when there is none.
+    /// For logs: the redacted token and the first 8 hexadecimal digits of
+    /// its SHA-256 (which tells one token's requests from another's and
+    /// reveals nothing: the token is 256 random bits), or `-` without one.
     pub fn redacted(&self) -> String {
         match self {
             Self::Anonymous => "-".to_owned(),
             Self::CiAccessToken { token, .. }
             | Self::PersonalAccessToken { token, .. }
-            | Self::Unknown { token } => token.redacted(),
+            | Self::Unknown { token } => {
+                let hash = TokenHash::of(token).to_hex();
+                format!("{}#{}", token.redacted(), hash.get(..8).unwrap_or_default())
+            }
         }
     }
 
