@@ -94,6 +94,13 @@ Feature: CI access tokens (runner plane)
       """
     Then the command fails with "invalid-input"
     And no answer or error shows a token secret
+    When calling "revokePersonalAccessToken" with:
+      """
+      {"user": "ann", "id": "{secret:ci-write}"}
+      """
+    Then the command fails with "not-found"
+    And the refusal mentions "nxca_…"
+    And no answer or error shows a token secret
 
   @TOK-6
   Scenario: two tokens created with the same settings are different secrets

@@ -11,6 +11,8 @@ use crate::Secret;
 impl AccessControl {
     /// What a runner presenting a credential may do (runner plane).
     pub fn authorize_runner(&self, req: &RunnerRequest) -> RunnerDecision {
+        // PUB-4: nothing below reads an organization's visibility: making an
+        // organization public never opens the runner plane.
         // Interpretation 2 (part 1's PATR-3): an access token, when present,
         // decides alone; a PAT beside it is not looked at.
         if let Some(token) = &req.access_token {

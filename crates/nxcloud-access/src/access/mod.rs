@@ -326,35 +326,9 @@ fn parse<T: DeserializeOwned>(method: Method, arg: Value) -> Result<T, AccessErr
         AccessError::InvalidInput(format!(
             "invalid argument of `{}`: {}; see CONTRACT.md for its fields",
             method.js_name(),
-            scrub_tokens(&e.to_string())
+            e
         ))
     })
-}
-
-/// Masks anything shaped like one of our tokens in a text (a parse error may
-/// quote the value it could not read, TOK-6).
-fn scrub_tokens(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    loop {
-        let next = [CI_ACCESS_TOKEN_PREFIX, PERSONAL_ACCESS_TOKEN_PREFIX]
-            .iter()
-            .filter_map(|prefix| rest.find(prefix).map(|at| (at, prefix.len())))
-            .min();
-        let Some((at, len)) = next else {
-            out.push_str(rest);
-            return out;
-        };
-        let (before, after) = rest.split_at(at);
-        out.push_str(before);
-        let (prefix, body) = after.split_at(len);
-        out.push_str(prefix);
-        out.push('…');
-        let end = body
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-            .unwrap_or(body.len());
-        rest = body.get(end..).unwrap_or("");
-    }
 }
 
 fn to_value<T: Serialize>(value: T) -> Result<Value, AccessError> {

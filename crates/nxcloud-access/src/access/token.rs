@@ -112,6 +112,32 @@ pub fn is_nx_cloud_id(text: &str) -> bool {
             .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
 }
 
+/// Masks anything shaped like one of our tokens in a text (a parse error may
+/// quote the value it could not read, TOK-6).
+pub fn scrub_tokens(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let next = [CI_ACCESS_TOKEN_PREFIX, PERSONAL_ACCESS_TOKEN_PREFIX]
+            .iter()
+            .filter_map(|prefix| rest.find(prefix).map(|at| (at, prefix.len())))
+            .min();
+        let Some((at, len)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        let (before, after) = rest.split_at(at);
+        out.push_str(before);
+        let (prefix, body) = after.split_at(len);
+        out.push_str(prefix);
+        out.push('…');
+        let end = body
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(body.len());
+        rest = body.get(end..).unwrap_or("");
+    }
+}
+
 fn random_fill(bytes: &mut [u8]) -> Result<(), AccessError> {
     getrandom::fill(bytes).map_err(|e| {
         AccessError::Internal(format!(
@@ -150,6 +176,15 @@ mod tests {
         assert!(!back.verify(&TokenHash::of(&Secret::new("other"))));
         assert_eq!(TokenHash::from_hex(&hex.to_uppercase()), None);
         assert_eq!(TokenHash::from_hex("zz"), None);
+    }
+
+    #[test]
+    fn scrubbing_masks_every_token_shaped_word() {
+        assert_eq!(
+            scrub_tokens("a `nxca_abc-DEF_1` b nxpat_xyz. c"),
+            "a `nxca_…` b nxpat_…. c"
+        );
+        assert_eq!(scrub_tokens("no token here"), "no token here");
     }
 
     #[test]
