@@ -75,6 +75,7 @@ Feature: Revocation
 
   @REV-2
   Scenario: a revoked CI access token stays refused after a snapshot round trip
+    Then a runner asking to read-cache on "web" with the CI access token "ci-read" is allowed by rule TOK-3
     When "ann" revokes the CI access token "ci-read" of "web"
     And the state is saved
     And the saved state is restored into a new engine
@@ -102,6 +103,7 @@ Feature: Revocation
   @REV-3 @TOK-7
   Scenario: a revoked PAT does not fall back to the workspace ID level
     Given the workspace ID access level of "web" is read-write
+    Then a runner asking to read-cache on "web" with the personal access token "bob-laptop" is allowed by rule PAT-3
     When "bob" revokes the personal access token "bob-laptop"
     Then a runner asking to read-cache on "web" with the personal access token "bob-laptop" is denied by rule REV-3
     And a runner asking to read-cache on "web" with only the nxCloudId is allowed by rule WSID-3
@@ -136,8 +138,10 @@ Feature: Revocation
   @REV-5
   Scenario: revoking one CI token leaves every other token, member and setting as it was
     Given the PAT access level of "web" is read-only
+    Then a runner asking to write-cache on "web" with the CI access token "ci-write" is allowed by rule TOK-4
     When "ann" revokes the CI access token "ci-write" of "web"
-    Then a runner asking to read-cache on "web" with the CI access token "ci-read" is allowed by rule TOK-3
+    Then a runner asking to write-cache on "web" with the CI access token "ci-write" is denied by rule REV-2
+    And a runner asking to read-cache on "web" with the CI access token "ci-read" is allowed by rule TOK-3
     And a runner asking to write-cache on "web" with the personal access token "bob-laptop" is denied by rule PAT-4
     And a runner asking to read-cache on "web" with the personal access token "carol-laptop" is allowed by rule PAT-4
     And "bob" asking to view-stats in "acme" is allowed by rule ORG-6 as member
@@ -147,8 +151,10 @@ Feature: Revocation
   Scenario: removing one member leaves every other member, token and setting as it was
     Given the workspace ID access level of "web" is none
     Then a runner asking to write-cache on "web" with the personal access token "carol-laptop" is allowed by rule PAT-3
+    And a runner asking to write-cache on "web" with the personal access token "bob-laptop" is allowed by rule PAT-3
     When "ann" removes "bob" from "acme"
-    Then a runner asking to write-cache on "web" with the personal access token "carol-laptop" is allowed by rule PAT-3
+    Then a runner asking to write-cache on "web" with the personal access token "bob-laptop" is denied by rule PAT-5
+    And a runner asking to write-cache on "web" with the personal access token "carol-laptop" is allowed by rule PAT-3
     And "carol" asking to view-runs in "acme" is allowed by rule ORG-6 as member
     And a runner asking to write-cache on "web" with the CI access token "ci-write" is allowed by rule TOK-4
     And a runner asking to read-cache on "web" with only the nxCloudId is denied by rule WSID-3
@@ -157,6 +163,8 @@ Feature: Revocation
   @REV-5
   Scenario: revoking one PAT leaves the user's other PATs working
     Given "bob" created the personal access token "bob-desktop"
+    Then a runner asking to write-cache on "web" with the personal access token "bob-laptop" is allowed by rule PAT-3
     When "bob" revokes the personal access token "bob-laptop"
-    Then a runner asking to write-cache on "web" with the personal access token "bob-desktop" is allowed by rule PAT-3
+    Then a runner asking to write-cache on "web" with the personal access token "bob-laptop" is denied by rule REV-3
+    And a runner asking to write-cache on "web" with the personal access token "bob-desktop" is allowed by rule PAT-3
     And a runner asking to write-cache on "web" with the personal access token "carol-laptop" is allowed by rule PAT-3

@@ -18,7 +18,7 @@
 
 use std::collections::HashSet;
 
-use nxcloud_access::access::{AccessControl, RunnerRequest, WebAction, WebRequest};
+use nxcloud_access::access::{AccessControl, RunnerRequest, WebAction, WebRequest, WebRole};
 use nxcloud_access::access::{AccessLevel, Principal, RunnerAction};
 use nxcloud_access::Secret;
 use proptest::prelude::*;
@@ -370,8 +370,16 @@ fn check_invariants(ac: &AccessControl, seen: &Seen) {
             }
         }
     }
-    // A removed member administers nothing and sees nothing private.
+    // A removed member administers nothing and keeps no role: at most what
+    // a public organization shows everyone.
     for (o, u) in &seen.removed {
+        let d = ac.authorize_web(&WebRequest {
+            user: Some(u.clone()),
+            organization: o.clone(),
+            action: WebAction::ViewRuns,
+        });
+        assert!(matches!(d.role, WebRole::Public | WebRole::None), "{d:?}");
+        assert_eq!(d.allowed, d.role == WebRole::Public, "{d:?}");
         for action in [
             WebAction::ChangeSettings,
             WebAction::ManageMembers,
