@@ -253,7 +253,7 @@ Feature: Organizations, members and roles (web plane)
       {}
       """
     Then the command fails with "invalid-input"
-    And the refusal mentions "unknown method `noSuchMethod`"
+    And the refusal mentions "`noSuchMethod`"
     When calling "createUser" with:
       """
       {"id": "x", "email": "x@example.com", "admin": true}
