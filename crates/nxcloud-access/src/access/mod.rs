@@ -79,7 +79,8 @@
 //!    a revoked one, rule REV-3; a revoked CI token, rule REV-2 (the engine
 //!    remembers the hashes of revoked tokens to say so).
 //! 7. **Empty strings**: an empty `accessToken` or `personalAccessToken` is a
-//!    malformed credential and is refused (TOK-7), never read as absent.
+//!    malformed credential and is refused (TOK-7; PAT-5 for a PAT), never
+//!    read as absent.
 //! 8. **`unauthenticated`**: decisions carry this extra field, true when the
 //!    credential itself was refused (the server answers 401 rather than 403).
 //!    A workspace ID level of `none` with no credential is unauthenticated
@@ -116,6 +117,14 @@
 //!     fields, malformed ids or hashes, dangling references, duplicate tokens
 //!     or an organization without an admin are refused (`invalid-input`); a
 //!     newer version is refused with `unsupported-snapshot`.
+//! 16. **Ids and codes**: an nxCloudId is 24 lower-case hexadecimal
+//!     characters (96 bits from the CSPRNG, redrawn on the unlikely
+//!     collision); token ids are `ci-N` / `pat-N` from one sequence, never
+//!     reused. Beyond CONTRACT.md's error codes the engine has
+//!     `unsupported-snapshot` and `internal` (the OS random generator failed).
+//! 17. **Token-shaped input in errors**: an error message that echoes input
+//!     masks anything shaped like an engine token (`nxca_…`, `nxpat_…`), in
+//!     `Display` and `Debug` (TOK-6).
 
 mod commands;
 mod decide;

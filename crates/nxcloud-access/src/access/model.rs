@@ -342,12 +342,11 @@ pub struct RunnerDecision {
 /// `authorizeWeb`: who (`None` for an anonymous visitor), where, what.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
-// `user: null` is an anonymous visitor (CONTRACT.md): allow it in TypeScript.
-#[cfg_attr(feature = "tsify", tsify(missing_as_null))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WebRequest {
     #[serde(default)]
-    #[cfg_attr(feature = "tsify", tsify(optional))]
+    // `null` (CONTRACT.md) or absent: an anonymous visitor.
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "string | null"))]
     pub user: Option<String>,
     pub organization: String,
     pub action: WebAction,
