@@ -11,6 +11,8 @@ use crate::secret::Secret;
 /// Everything Nx reads to pick a credential, as texts and maps (no I/O).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+// JS callers pass plain objects (not `Map`s) for the maps.
+#[cfg_attr(feature = "tsify", tsify(hashmap_as_object))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResolveInput {
     /// The installed `nx` version, e.g. `19.6.7`; default: the newest known.
@@ -19,7 +21,7 @@ pub struct ResolveInput {
     pub nx_version: Option<String>,
     /// The text of `nx.json`; `None` when the workspace has none.
     #[serde(default)]
-    #[cfg_attr(feature = "tsify", tsify(optional))]
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "string | null"))]
     pub nx_json: Option<String>,
     /// The real process environment.
     #[serde(default)]
@@ -31,24 +33,24 @@ pub struct ResolveInput {
     pub dot_env_files: BTreeMap<String, String>,
     /// The text of `nx-cloud.env`.
     #[serde(default)]
-    #[cfg_attr(feature = "tsify", tsify(optional))]
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "string | null"))]
     pub nx_cloud_env: Option<String>,
     /// An installed Nx Cloud client package: `nx-cloud@19.1.3`,
     /// `@nrwl/nx-cloud@15.3.5`.
     #[serde(default)]
-    #[cfg_attr(feature = "tsify", tsify(optional))]
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "string | null"))]
     pub cloud_client: Option<String>,
     /// The `--runner` argument.
     #[serde(default)]
-    #[cfg_attr(feature = "tsify", tsify(optional))]
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "string | null"))]
     pub runner: Option<String>,
     /// The text of the workspace `package.json`.
     #[serde(default)]
-    #[cfg_attr(feature = "tsify", tsify(optional))]
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "string | null"))]
     pub package_json: Option<String>,
     /// The personal access token file that was found (PATR-1).
     #[serde(default)]
-    #[cfg_attr(feature = "tsify", tsify(optional))]
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "NxcloudIni | null"))]
     pub nxcloud_ini: Option<NxcloudIni>,
     /// Which of the workspace's files git tracks (TOKF-2); `None`: only
     /// `nx.json` counts as committed.
@@ -69,6 +71,8 @@ pub struct NxcloudIni {
 /// Which credential Nx uses, where it came from, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+// An absent value is `null` in the JSON (and so in the TypeScript type).
+#[cfg_attr(feature = "tsify", tsify(missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct Resolution {
     /// The version the rules were applied for.
@@ -148,6 +152,7 @@ pub enum CredentialKind {
 /// One source considered by the resolution walk (EXP-1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[cfg_attr(feature = "tsify", tsify(missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct TraceStep {
     /// The rule ID that decided this step.
