@@ -351,9 +351,9 @@ async function protocol() {
   step("413 above the maximum artifact size, 409 for an existing one, 403 for read-only");
   let res = await request(`${server.url}/v1/cache/1003`, { method: "PUT", token: rw.token, body: Buffer.alloc(1024 * 1024 + 1) });
   assert.equal(res.status, 413);
-  res = await request(`${server.url}/v1/cache/1003`, { method: "PUT", token: ro.token, body: Buffer.alloc(10) });
+  res = await request(`${server.url}/v1/cache/1003`, { method: "PUT", token: ro.token, body: Buffer.alloc(900 * 1024) });
   assert.equal(res.status, 403);
-  res = await request(`${server.url}/v1/cache/1001`, { method: "PUT", token: rw.token, body: Buffer.alloc(10) });
+  res = await request(`${server.url}/v1/cache/1001`, { method: "PUT", token: rw.token, body: Buffer.alloc(900 * 1024) });
   assert.equal(res.status, 409);
   res = await request(`${server.url}/v1/cache/1003`, { token: "nxca_not-a-real-token-at-all-0000000000000" });
   assert.equal(res.status, 401);

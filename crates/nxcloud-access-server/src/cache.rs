@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method as HttpMethod, Response, StatusCode};
+use futures_util::StreamExt;
 use tracing::{info, warn};
 
 use nxcloud_access::Secret;
@@ -102,11 +103,19 @@ pub async fn handle(
     };
     let bearer = match bearer_token(headers) {
         Ok(bearer) => bearer,
-        Err(message) => return plain(StatusCode::UNAUTHORIZED, &message),
+        Err(message) => {
+            return refuse_upload(
+                state,
+                action,
+                body,
+                plain(StatusCode::UNAUTHORIZED, &message),
+            )
+            .await
+        }
     };
     let workspace = match authorize(state, path.workspace, bearer, action, path.hash) {
         Ok(workspace) => workspace,
-        Err(response) => return *response,
+        Err(response) => return refuse_upload(state, action, body, *response).await,
     };
     match action {
         CacheAction::Read => read(state, &workspace, path.hash).await,
@@ -278,7 +287,8 @@ async fn write(
         return too_large(limit);
     }
     if state.artifacts.exists(workspace, hash).await {
-        return plain(StatusCode::CONFLICT, "this artifact already exists\n");
+        let conflict = plain(StatusCode::CONFLICT, "this artifact already exists\n");
+        return refuse_upload(state, CacheAction::Write, body, conflict).await;
     }
     let idle = state.config.body_idle_timeout;
     let stored = state
@@ -307,6 +317,30 @@ async fn write(
             )
         }
     }
+}
+
+/// Answers a refused PUT after reading (and discarding) its body, up to the
+/// size limit: a server that answers early and closes with unread data makes
+/// the client's TCP stack reset the connection, and the client may then see
+/// an error instead of the 403/409 that nx treats as a silent success.
+async fn refuse_upload(
+    state: &AppState,
+    action: CacheAction,
+    body: Body,
+    answer: Response<Body>,
+) -> Response<Body> {
+    if action == CacheAction::Write {
+        let mut stream = body.into_data_stream();
+        let mut left = state.config.max_artifact_bytes;
+        let idle = state.config.body_idle_timeout;
+        while let Ok(Some(Ok(chunk))) = tokio::time::timeout(idle, stream.next()).await {
+            match left.checked_sub(chunk.len() as u64) {
+                Some(rest) => left = rest,
+                None => break,
+            }
+        }
+    }
+    answer
 }
 
 fn too_large(limit: u64) -> Response<Body> {

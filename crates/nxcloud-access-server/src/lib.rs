@@ -271,7 +271,11 @@ async fn route(state: &AppState, request: Request) -> Response<Body> {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path();
     if path == "/healthz" {
-        return plain(StatusCode::OK, "ok\n");
+        // Healthy when the access state can be read (decisions would work).
+        return match state.access.fresh() {
+            Ok(_) => plain(StatusCode::OK, "ok\n"),
+            Err(error) => plain(StatusCode::SERVICE_UNAVAILABLE, &format!("{error}\n")),
+        };
     }
     if let Some(command) = path.strip_prefix("/api/v1/commands/") {
         if parts.method != HttpMethod::POST {
