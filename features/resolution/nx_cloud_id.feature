@@ -100,3 +100,19 @@ Feature: Connecting by nxCloudId
       """
     When the credentials are resolved
     Then the nxCloudId is "bbbbbbbbbbbbbbbbbbbbbbbb" from "nx.json:tasksRunnerOptions.default.options.nxCloudId"
+
+  @ID-2 @CLI-1
+  Scenario: a client declared in package.json but not installed is never loaded
+    Given Nx 19.5.7 is installed
+    And a package.json containing:
+      """
+      { "devDependencies": { "nx": "19.5.7", "nx-cloud": "^19.1.0" } }
+      """
+    And an nx.json containing:
+      """
+      { "tasksRunnerOptions": { "default": { "runner": "nx-cloud", "options": { "nxCloudId": "65d5639f1a3b026e12345678" } } } }
+      """
+    When the credentials are resolved
+    Then the credential is "none"
+    And there is a finding "client-declared-not-installed" of severity "info"
+    And there is a finding "nx-cloud-id-not-read" of severity "warning"

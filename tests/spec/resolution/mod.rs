@@ -552,3 +552,18 @@ fn app_url_source(world: &mut SpecWorld, source: String) {
         assert_eq!(got["source"], json!(source), "{answer:#}");
     }
 }
+
+#[given(expr = "a package.json containing:")]
+fn package_json(world: &mut SpecWorld, step: &Step) {
+    let text = docstring(step);
+    world.resolution.set("packageJson", json!(text));
+}
+
+#[then(regex = r#"^the trace (has|has no) a step for "([^"]+)" by rule "([^"]+)"$"#)]
+fn trace_has_step(world: &mut SpecWorld, has: String, source: String, rule: String) {
+    let answer = world.resolution.answer();
+    let found = trace_step(answer, &source)
+        .iter()
+        .any(|s| s["rule"] == json!(rule));
+    assert_eq!(found, has == "has", "{:#}", answer["trace"]);
+}

@@ -211,3 +211,46 @@ pub fn advice(
         );
     }
 }
+
+// CLI-1, ID-2 (seed 001: the client "must be in package.json devDependencies"):
+// a client package.json declares but that is not installed is never loaded.
+/// Reports a declared but missing client package that the runner would load.
+pub fn declared_client(
+    package_json: Option<&str>,
+    runner_module: Option<&str>,
+    installed: bool,
+    report: &mut Report,
+) {
+    let Some(text) = package_json else {
+        return;
+    };
+    let manifest = match crate::input::nx_json::parse(text) {
+        Ok(manifest) => manifest,
+        Err(e) => {
+            report.finding(
+                "package-json-unreadable",
+                Severity::Warning,
+                format!(
+                    "`package.json` could not be read at line {}, column {}: {}",
+                    e.location.line, e.location.column, e.message
+                ),
+                "fix the syntax of package.json",
+            );
+            return;
+        }
+    };
+    let Some(module) = runner_module else {
+        return;
+    };
+    let declared = ["devDependencies", "dependencies"]
+        .iter()
+        .any(|field| manifest.get(field).and_then(|d| d.get(module)).is_some());
+    if declared && !installed {
+        report.finding(
+            "client-declared-not-installed",
+            Severity::Info,
+            format!("package.json declares `{module}`, but it is not installed, so nx uses its built-in Nx Cloud support instead"),
+            "run the package manager's install so that nx loads the declared client",
+        );
+    }
+}

@@ -262,6 +262,12 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
         CredentialKind::None
     };
 
+    findings::declared_client(
+        input.package_json.as_deref(),
+        runs_cloud.then_some(choice.module.as_str()),
+        choice.loaded_client.is_some(),
+        &mut report,
+    );
     findings::committed_tokens(
         &nx_json,
         &input.dot_env_files,
