@@ -46,6 +46,12 @@ impl<'a> RunnerInputs<'a> {
             .filter(|e| e.is_truthy())
     }
 
+    /// The source string of an environment variable (`env:` or a `.env` file).
+    fn env_source(&self, key: &str) -> String {
+        let origin = self.env.vars.get(key).map_or("env", |v| v.origin.as_str());
+        format!("{origin}:{key}")
+    }
+
     fn env_set(&self, key: &str) -> bool {
         self.env.non_empty(key).is_some()
     }
@@ -68,27 +74,27 @@ impl<'a> RunnerInputs<'a> {
         let signals = [
             (
                 self.top("nxCloudAccessToken"),
-                "nx.json:nxCloudAccessToken",
+                "nx.json:nxCloudAccessToken".to_owned(),
                 "RUN-2",
             ),
             (
                 options_token,
-                &*format!("nx.json:tasksRunnerOptions.{name}.options.accessToken"),
+                format!("nx.json:tasksRunnerOptions.{name}.options.accessToken"),
                 "RUN-2",
             ),
             (
                 b.env_access_token_connects && self.env_set("NX_CLOUD_ACCESS_TOKEN"),
-                "env:NX_CLOUD_ACCESS_TOKEN",
+                self.env_source("NX_CLOUD_ACCESS_TOKEN"),
                 "RUN-2",
             ),
             (
                 b.nx_cloud_id_read && self.top("nxCloudId"),
-                "nx.json:nxCloudId",
+                "nx.json:nxCloudId".to_owned(),
                 "RUN-2",
             ),
             (
                 b.env_auth_token_connects && self.env_set("NX_CLOUD_AUTH_TOKEN"),
-                "env:NX_CLOUD_AUTH_TOKEN",
+                self.env_source("NX_CLOUD_AUTH_TOKEN"),
                 "RUN-3",
             ),
         ];
@@ -223,9 +229,14 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
     }
     // USED-2: from 22.7.0 the opt-outs keep the cloud runner from being chosen.
     if b.opt_out_stops_runner && inputs.opted_out() {
+        let source = if inputs.env.value("NX_NO_CLOUD") == Some("true") {
+            inputs.env_source("NX_NO_CLOUD")
+        } else {
+            "nx.json:neverConnectToCloud".to_owned()
+        };
         report.step(
             "USED-2",
-            "env:NX_NO_CLOUD / nx.json:neverConnectToCloud",
+            &source,
             None,
             Outcome::Used,
             "Nx Cloud is switched off: the default runner runs",
@@ -392,7 +403,7 @@ pub fn connected(inputs: &RunnerInputs<'_>, report: &mut Report) -> bool {
         ),
         (
             b.env_access_token_connects && inputs.env_set("NX_CLOUD_ACCESS_TOKEN"),
-            "env:NX_CLOUD_ACCESS_TOKEN".into(),
+            inputs.env_source("NX_CLOUD_ACCESS_TOKEN"),
         ),
         (
             b.nx_cloud_id_read && inputs.top("nxCloudId"),
@@ -400,7 +411,7 @@ pub fn connected(inputs: &RunnerInputs<'_>, report: &mut Report) -> bool {
         ),
         (
             b.env_auth_token_connects && inputs.env_set("NX_CLOUD_AUTH_TOKEN"),
-            "env:NX_CLOUD_AUTH_TOKEN".into(),
+            inputs.env_source("NX_CLOUD_AUTH_TOKEN"),
         ),
     ];
     // USED-1: what counts as connected, by version.
@@ -420,7 +431,7 @@ pub fn connected(inputs: &RunnerInputs<'_>, report: &mut Report) -> bool {
     if !used && inputs.env_set("NX_CLOUD_AUTH_TOKEN") && !b.env_auth_token_connects {
         report.step(
             "USED-1",
-            "env:NX_CLOUD_AUTH_TOKEN",
+            &inputs.env_source("NX_CLOUD_AUTH_TOKEN"),
             None,
             Outcome::Ignored,
             "does not connect before nx 21.4.0",
@@ -435,7 +446,7 @@ pub fn connected(inputs: &RunnerInputs<'_>, report: &mut Report) -> bool {
     if !used && !b.env_access_token_connects && modern && inputs.env_set("NX_CLOUD_ACCESS_TOKEN") {
         report.step(
             "USED-1",
-            "env:NX_CLOUD_ACCESS_TOKEN",
+            &inputs.env_source("NX_CLOUD_ACCESS_TOKEN"),
             None,
             Outcome::Ignored,
             "does not connect before nx 17.1.1",
