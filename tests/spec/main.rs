@@ -4,7 +4,8 @@
 //! Fails on undefined, skipped or failed steps. Writes a JUnit report to
 //! `target/spec-<driver>.junit.xml` for CI.
 //!
-//! Environment: `NXCLOUD_SPEC_DRIVER` = `native` (default).
+//! Environment: `NXCLOUD_SPEC_DRIVER` = `native` (default) or `npm` (the
+//! built npm package through Node: run `scripts/build-pkg` first).
 //! Extra arguments are cucumber's own (`-- --name REGEX`, `--tags @TOKEN-3`).
 
 mod access;
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 
 use cucumber::{writer, World, WriterExt};
 use nxcloud_access_spec::native::NativeDriver;
+use nxcloud_access_spec::node::NodeDriver;
 use nxcloud_access_spec::Driver;
 
 /// The state of one scenario.
@@ -33,7 +35,8 @@ impl SpecWorld {
     fn new() -> Self {
         let driver: Box<dyn Driver> = match std::env::var("NXCLOUD_SPEC_DRIVER").as_deref() {
             Ok("native") | Err(_) => Box::new(NativeDriver::new()),
-            Ok(other) => panic!("unknown NXCLOUD_SPEC_DRIVER `{other}` (known: native)"),
+            Ok("npm") => Box::new(NodeDriver::new()),
+            Ok(other) => panic!("unknown NXCLOUD_SPEC_DRIVER `{other}` (known: native, npm)"),
         };
         Self {
             driver,

@@ -11,6 +11,7 @@ use std::fmt;
 use serde_json::Value;
 
 pub mod native;
+pub mod node;
 
 /// A refused call, as the public surface reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]

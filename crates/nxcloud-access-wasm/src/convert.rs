@@ -1,0 +1,115 @@
+//! The boundary: JS values in and out through JSON text, and engine errors
+//! as JS `Error` objects with a stable `code`.
+//!
+//! Values cross as JSON text (`JSON.stringify` here, `serde_json` in the
+//! core, `JSON.parse` back) rather than field by field: the package then
+//! reads and writes exactly the JSON of the CLI and the native spec driver
+//! (same `null`s, same unknown-field refusals), and input that JSON cannot
+//! hold (a cycle, a `BigInt`) or that nests too deep is a plain
+//! `invalid-input` error instead of a trap.
+
+use nxcloud_access::{ErrorCode, Location};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use wasm_bindgen::{JsCast as _, JsValue};
+
+/// The code of an error of this layer (input that is not JSON at all).
+const INVALID_INPUT: &str = "invalid-input";
+/// The code of a failure that is not the caller's (a result that did not
+/// serialise): never expected, reported rather than trapped.
+const INTERNAL: &str = "internal";
+
+/// Reads a JS argument as the JSON value `JSON.stringify` makes of it.
+pub fn json_value(arg: &JsValue, what: &str) -> Result<Value, JsValue> {
+    let text = js_sys::JSON::stringify(arg)
+        .map_err(|e| {
+            let reason = e
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_default();
+            error(
+                INVALID_INPUT,
+                &format!("{what} must be plain JSON data: {reason}"),
+                None,
+            )
+        })?
+        .as_string()
+        .ok_or_else(|| error(INVALID_INPUT, &format!("{what} is missing"), None))?;
+    serde_json::from_str(&text).map_err(|e| {
+        error(
+            INVALID_INPUT,
+            &format!("{what} is not usable JSON data: {e}"),
+            None,
+        )
+    })
+}
+
+/// Reads a JS argument that must be an object (serde would also read a
+/// struct from an array of its fields: not a shape of the JS API).
+pub fn object(arg: &JsValue, what: &str) -> Result<Value, JsValue> {
+    match json_value(arg, what)? {
+        value @ Value::Object(_) => Ok(value),
+        other => Err(error(
+            INVALID_INPUT,
+            &format!("{what} must be an object, not {}", kind(&other)),
+            None,
+        )),
+    }
+}
+
+/// Reads a JS argument as a typed input. Errors carry no position: the
+/// position would be one in a text the caller never saw.
+pub fn typed<T: DeserializeOwned>(arg: &JsValue, what: &str) -> Result<T, JsValue> {
+    let value = object(arg, what)?;
+    serde_json::from_value(value)
+        .map_err(|e| error(INVALID_INPUT, &format!("invalid {what}: {e}"), None))
+}
+
+/// Writes a result as the JS value `JSON.parse` makes of its JSON.
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| error(INTERNAL, &format!("a result did not serialise: {e}"), None))?;
+    parse(&text)
+}
+
+/// Parses JSON text made by the core into a JS value.
+pub fn parse(text: &str) -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(text).map_err(|_| error(INTERNAL, "a result was not valid JSON", None))
+}
+
+/// An engine error as a JS `Error` with `code` (and `line`/`column`).
+pub fn engine_error(e: &dyn ErrorCode) -> JsValue {
+    error(e.code(), &e.to_string(), e.location())
+}
+
+/// `new Error(message)` with the stable `code` and, for parse errors, the
+/// 1-based `line` and `column` as own properties.
+pub fn error(code: &str, message: &str, location: Option<Location>) -> JsValue {
+    let error = js_sys::Error::new(message);
+    set(&error, "code", &JsValue::from_str(code));
+    if let Some(Location { line, column }) = location {
+        set(&error, "line", &JsValue::from_f64(line as f64));
+        set(&error, "column", &JsValue::from_f64(column as f64));
+    }
+    error.into()
+}
+
+fn set(target: &js_sys::Error, key: &str, value: &JsValue) {
+    // Setting a property of a fresh, ordinary `Error` cannot fail; were it
+    // to, the error would still carry its message.
+    let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+/// What a JSON value is, for messages (never its content, which may be a
+/// secret).
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

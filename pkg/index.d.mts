@@ -1,0 +1,3 @@
+// Types of the ES module entry: generated from the Rust types (tsify,
+// wasm-bindgen) into ./wasm by scripts/build-pkg.
+export * from "./wasm/nxcloud_access.js";

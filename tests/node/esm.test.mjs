@@ -1,0 +1,25 @@
+// The ES module entry: the same engine as the CommonJS one.
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { it } from "node:test";
+import { pathToFileURL } from "node:url";
+
+const require = createRequire(import.meta.url);
+const { PKG_DIR } = require("./load.js");
+const cjs = require(PKG_DIR);
+const esm = await import(pathToFileURL(path.join(PKG_DIR, "index.mjs")).href);
+
+it("exports resolveCredentials and AccessControl, the very objects require gives", () => {
+  assert.deepEqual(Object.keys(esm).sort(), ["AccessControl", "resolveCredentials"]);
+  assert.equal(esm.resolveCredentials, cjs.resolveCredentials);
+  assert.equal(esm.AccessControl, cjs.AccessControl);
+});
+
+it("works through import", () => {
+  const r = esm.resolveCredentials({ nxVersion: "17.2.0", nxJson: '{"nxCloudAccessToken":"abc"}' });
+  assert.equal(r.accessToken.source, "nx.json:nxCloudAccessToken");
+  const ac = new esm.AccessControl();
+  ac.createUser({ id: "ann", email: "ann@example.com" });
+  assert.equal(JSON.parse(JSON.stringify(ac)).version, ac.toJSON().version);
+});

@@ -1,0 +1,10 @@
+// A CommonJS consumer (`require`), typed through the package's `require`
+// condition.
+import nxcloud = require("nxcloud-access");
+
+const resolution: nxcloud.Resolution = nxcloud.resolveCredentials({ nxVersion: "17.2.0", nxJson: "{}" });
+const used: boolean = resolution.nxCloudUsed;
+const ac: nxcloud.AccessControl = new nxcloud.AccessControl();
+const decision: nxcloud.WebDecision = ac.authorizeWeb({ user: "ann", organization: "acme", action: "view-stats" });
+const snapshot: string = JSON.stringify(ac);
+nxcloud.AccessControl.fromJSON(snapshot);
