@@ -596,6 +596,70 @@ mod tests {
         assert_eq!(e.value("E"), Some("${E}"));
     }
 
+    /// Differential conformance: both flavours agree with the npm parsers
+    /// on every input of `dotenv_corpus.json` (see `dotenv_corpus.js`).
+    #[test]
+    fn both_flavours_match_the_npm_parsers_on_the_corpus() {
+        let corpus: Vec<serde_json::Value> =
+            serde_json::from_str(include_str!("dotenv_corpus.json")).unwrap();
+        assert!(corpus.len() >= 500);
+        let sorted = |mut pairs: Vec<(String, String)>| {
+            pairs.sort();
+            pairs
+        };
+        let expected = |case: &serde_json::Value, field: &str| {
+            let pairs: Vec<(String, String)> = serde_json::from_value(case[field].clone()).unwrap();
+            sorted(pairs)
+        };
+        let mut mismatches = Vec::new();
+        for case in &corpus {
+            let text = case["text"].as_str().unwrap();
+            if sorted(nx(text)) != expected(case, "nx") {
+                mismatches.push(format!(
+                    "nx {text:?}: {:?} != {:?}",
+                    nx(text),
+                    expected(case, "nx")
+                ));
+            }
+            if sorted(client(text)) != expected(case, "client") {
+                mismatches.push(format!(
+                    "client {text:?}: {:?} != {:?}",
+                    client(text),
+                    expected(case, "client")
+                ));
+            }
+        }
+        assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    }
+
+    /// Differential conformance of DOT-1: the environment Nx builds from the
+    /// real one and the three root files, on every case of
+    /// `dotenv_expand_corpus.json` (see `dotenv_expand_corpus.js`).
+    #[test]
+    fn loading_matches_dotenv_expand_on_the_corpus() {
+        let corpus: Vec<serde_json::Value> =
+            serde_json::from_str(include_str!("dotenv_expand_corpus.json")).unwrap();
+        assert!(corpus.len() >= 500);
+        let mut mismatches = Vec::new();
+        for case in &corpus {
+            let real: BTreeMap<String, String> =
+                serde_json::from_value(case["real"].clone()).unwrap();
+            let files: BTreeMap<String, String> =
+                serde_json::from_value(case["files"].clone()).unwrap();
+            let expected: BTreeMap<String, String> =
+                serde_json::from_value(case["env"].clone()).unwrap();
+            let got: BTreeMap<String, String> = load_environment(&real, &files)
+                .vars
+                .into_iter()
+                .map(|(k, v)| (k, v.value))
+                .collect();
+            if got != expected {
+                mismatches.push(format!("{files:?} with {real:?}: {got:?} != {expected:?}"));
+            }
+        }
+        assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    }
+
     #[test]
     fn earlier_files_feed_later_expansions() {
         let e = env(&[], &[(".local.env", "X=1\n"), (".env", "Y=${X}2\n")]);
