@@ -362,6 +362,16 @@ async function protocol() {
   assert.deepEqual(artifactFiles(data, ws), ["1001"]);
   ok("413, 403, 409, 401 text/plain (token not repeated); nothing stored");
 
+  step("a PAT counts only with the workspace in the URL (PAT-2, PAT-3)");
+  const pat = admin(data, "create-personal-access-token", { user: "alice", name: "laptop" });
+  res = await request(`${server.url}/v1/cache/1001`, { token: pat.token });
+  assert.equal(res.status, 401);
+  const patRefusal = await res.text();
+  assert.ok(patRefusal.includes("/ws/<nxCloudId>") && !patRefusal.includes(pat.token), patRefusal);
+  res = await request(`${server.url}/some/prefix/ws/${ws}/v1/cache/1001`, { token: pat.token });
+  assert.equal(res.status, 200);
+  ok("PAT without /ws/<id>: 401 saying how to name the workspace; with a path prefix and /ws/<id>: a hit");
+
   step("a slow client cannot hold the server: stalled headers and stalled uploads are dropped");
   const slowloris = net.connect(server.port, "127.0.0.1");
   const closedAt = new Promise((resolve) => slowloris.on("close", () => resolve(Date.now())));
