@@ -1,0 +1,293 @@
+//! The HTTP surface in process (no nx): the cache's answers for each kind of
+//! credential and the admin API's actor rules. The real client is tested by
+//! `tests/nx-e2e/run.mjs` (scripts/test-server).
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)] // a test fails loudly
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+use nxcloud_access_server::{bind, run_admin_command, ServerConfig};
+
+struct Answer {
+    status: u16,
+    content_type: String,
+    body: String,
+}
+
+fn data_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nxcloud-http-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn admin(dir: &Path, command: &str, arg: Value) -> Value {
+    run_admin_command(dir, command, arg).unwrap()
+}
+
+/// Starts a server on 127.0.0.1:0 in a background runtime.
+fn start(dir: &Path) -> SocketAddr {
+    let config = ServerConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)), dir.to_owned());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let bound = bind(config).await.unwrap();
+            tx.send(bound.local_addr().unwrap()).unwrap();
+            bound.serve(std::future::pending()).await.unwrap();
+        });
+    });
+    rx.recv().unwrap()
+}
+
+fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Answer {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nhost: test\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let content_type = head
+        .lines()
+        .find_map(|line| {
+            line.to_ascii_lowercase()
+                .strip_prefix("content-type: ")
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
+    Answer {
+        status,
+        content_type,
+        body: body.to_owned(),
+    }
+}
+
+struct World {
+    addr: SocketAddr,
+    ws: String,
+    rw: String,
+    ro: String,
+    alice_pat: String,
+    bob_pat: String,
+}
+
+fn world(name: &str) -> World {
+    let dir = data_dir(name);
+    admin(
+        &dir,
+        "create-user",
+        json!({ "id": "alice", "email": "alice@example.com" }),
+    );
+    admin(
+        &dir,
+        "create-user",
+        json!({ "id": "bob", "email": "bob@example.com" }),
+    );
+    admin(
+        &dir,
+        "create-organization",
+        json!({ "id": "acme", "name": "Acme", "creator": "alice" }),
+    );
+    let ws = admin(
+        &dir,
+        "create-workspace",
+        json!({ "organization": "acme", "actor": "alice" }),
+    );
+    let ws = ws["nxCloudId"].as_str().unwrap().to_owned();
+    let token = |access: &str| {
+        let created = admin(
+            &dir,
+            "create-ci-access-token",
+            json!({ "workspace": ws, "actor": "alice", "name": access, "access": access }),
+        );
+        created["token"].as_str().unwrap().to_owned()
+    };
+    let (rw, ro) = (token("read-write"), token("read-only"));
+    let pat = |user: &str| {
+        let created = admin(
+            &dir,
+            "create-personal-access-token",
+            json!({ "user": user, "name": "pat" }),
+        );
+        created["token"].as_str().unwrap().to_owned()
+    };
+    let (alice_pat, bob_pat) = (pat("alice"), pat("bob"));
+    World {
+        addr: start(&dir),
+        ws,
+        rw,
+        ro,
+        alice_pat,
+        bob_pat,
+    }
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+fn auth(value: &str) -> Vec<(&'static str, &str)> {
+    vec![("authorization", value)]
+}
+
+#[test]
+fn cache_answers_follow_the_engine() {
+    let w = world("cache");
+    let rw = bearer(&w.rw);
+    let ro = bearer(&w.ro);
+    // TOK-4: miss, store, hit, conflict.
+    assert_eq!(
+        send(w.addr, "GET", "/v1/cache/42", &auth(&rw), b"").status,
+        404
+    );
+    assert_eq!(
+        send(w.addr, "PUT", "/v1/cache/42", &auth(&rw), b"artifact").status,
+        200
+    );
+    let hit = send(w.addr, "GET", "//v1/cache/42", &auth(&rw), b"");
+    assert_eq!((hit.status, hit.body.as_str()), (200, "artifact"));
+    assert_eq!(
+        send(w.addr, "PUT", "/v1/cache/42", &auth(&rw), b"other").status,
+        409
+    );
+    // TOK-3: a read-only token reads, its writes get 403.
+    assert_eq!(
+        send(w.addr, "GET", "/v1/cache/42", &auth(&ro), b"").status,
+        200
+    );
+    assert_eq!(
+        send(w.addr, "PUT", "/v1/cache/43", &auth(&ro), b"x").status,
+        403
+    );
+    // TOK-7: an unknown token gets 401 text/plain, without the token.
+    let refused = send(
+        w.addr,
+        "GET",
+        "/v1/cache/42",
+        &auth("Bearer nxca_unknown-token-0000000000000"),
+        b"",
+    );
+    assert_eq!(refused.status, 401);
+    assert_eq!(refused.content_type, "text/plain");
+    assert!(
+        refused.body.contains("TOK-7") && !refused.body.contains("unknown-token-0000"),
+        "{}",
+        refused.body
+    );
+    // WSID-1: anonymous with the workspace in the URL gets read-write.
+    let path = format!("/prefix/ws/{}/v1/cache/42", w.ws);
+    assert_eq!(send(w.addr, "GET", &path, &[], b"").status, 200);
+    // No workspace named and no token: 401 saying how to name one.
+    let unnamed = send(w.addr, "GET", "/v1/cache/42", &[], b"");
+    assert_eq!(unnamed.status, 401);
+    assert!(unnamed.body.contains("/ws/<nxCloudId>"), "{}", unnamed.body);
+    // Unsafe names never reach the file system.
+    assert_eq!(
+        send(w.addr, "GET", "/v1/cache/..%2Fx", &auth(&rw), b"").status,
+        400
+    );
+    assert_eq!(send(w.addr, "GET", "/healthz", &[], b"").status, 200);
+}
+
+#[test]
+fn the_admin_api_acts_as_the_owner_of_the_header_pat() {
+    let w = world("admin");
+    let command = |name: &str, pat: Option<&str>, body: Value| {
+        let headers: Vec<(&str, &str)> = pat
+            .map(|pat| {
+                vec![
+                    ("nx-cloud-personal-access-token", pat),
+                    ("content-type", "application/json"),
+                ]
+            })
+            .unwrap_or_default();
+        let answer = send(
+            w.addr,
+            "POST",
+            &format!("/api/v1/commands/{name}"),
+            &headers,
+            body.to_string().as_bytes(),
+        );
+        let parsed: Value = serde_json::from_str(&answer.body).unwrap_or(Value::Null);
+        (answer.status, parsed)
+    };
+    let level = json!({ "workspace": w.ws, "level": "none" });
+    assert_eq!(
+        command("set-workspace-id-access", None, level.clone()).0,
+        401
+    );
+    assert_eq!(
+        command(
+            "set-workspace-id-access",
+            Some("nxpat_unknown-0000000000000"),
+            level.clone()
+        )
+        .0,
+        401
+    );
+    let with_actor = json!({ "workspace": w.ws, "level": "none", "actor": "alice" });
+    assert_eq!(
+        command("set-workspace-id-access", Some(&w.alice_pat), with_actor).0,
+        400
+    );
+    // ORG-9: bob is no member, let alone an admin.
+    let (status, error) = command("set-workspace-id-access", Some(&w.bob_pat), level.clone());
+    assert_eq!((status, error["code"].as_str()), (403, Some("forbidden")));
+    assert_eq!(
+        command(
+            "create-user",
+            Some(&w.alice_pat),
+            json!({ "id": "eve", "email": "e@x.io" })
+        )
+        .0,
+        403
+    );
+    assert_eq!(
+        command("no-such-command", Some(&w.alice_pat), json!({})).0,
+        404
+    );
+
+    let (status, result) = command("set-workspace-id-access", Some(&w.alice_pat), level);
+    assert_eq!((status, result), (200, Value::Null));
+    // WSID-4: the very next request sees it.
+    let path = format!("/ws/{}/v1/cache/1", w.ws);
+    assert_eq!(send(w.addr, "GET", &path, &[], b"").status, 401);
+
+    // A person's own tokens: `user` comes from the header.
+    let (status, listed) = command("list-personal-access-tokens", Some(&w.bob_pat), json!({}));
+    assert_eq!(status, 200);
+    assert_eq!(listed[0]["name"], "pat");
+    assert_eq!(
+        command(
+            "list-personal-access-tokens",
+            Some(&w.bob_pat),
+            json!({ "user": "alice" })
+        )
+        .0,
+        400
+    );
+}
