@@ -21,7 +21,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = path.join(here, "fixture");
 const bin = path.resolve(process.argv[2] ?? "");
 const NX_VERSION = JSON.parse(fs.readFileSync(path.join(fixture, "package.json"), "utf8")).devDependencies.nx;
-const nxEntry = path.join(fixture, "node_modules", "nx", "dist", "bin", "nx.js");
+const nxPackage = path.join(fixture, "node_modules", "nx", "package.json");
 
 let passed = 0;
 function step(name) {
@@ -36,11 +36,13 @@ if (!process.argv[2] || !fs.existsSync(bin)) {
   console.error(`FAIL: the nxcloud-access binary was not found at \`${bin}\`: build it first (scripts/test-server does)`);
   process.exit(1);
 }
-if (!fs.existsSync(nxEntry)) {
+if (!fs.existsSync(nxPackage)) {
   console.error(`FAIL: nx is not installed in ${fixture}: run \`npm ci\` there (scripts/test-server does)`);
   process.exit(1);
 }
-const installed = JSON.parse(fs.readFileSync(path.join(fixture, "node_modules", "nx", "package.json"), "utf8")).version;
+const { version: installed, bin: nxBin } = JSON.parse(fs.readFileSync(nxPackage, "utf8"));
+// The nx command as the package declares it (dist/bin/nx.js in nx 22, bin/nx.js in nx 20).
+const nxEntry = path.join(fixture, "node_modules", "nx", typeof nxBin === "string" ? nxBin : nxBin.nx);
 if (installed !== NX_VERSION) {
   console.error(`FAIL: nx ${installed} is installed, the fixture pins ${NX_VERSION}: run \`npm ci\` in ${fixture}`);
   process.exit(1);
