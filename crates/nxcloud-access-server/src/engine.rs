@@ -4,7 +4,9 @@
 //! decisions onto HTTP answers (see `cache.rs`).
 
 use nxcloud_access::access::token::TokenHash;
-use nxcloud_access::access::{AccessLevel, RunnerAction, RunnerDecision, RunnerRequest};
+use nxcloud_access::access::{
+    AccessLevel, RunnerAction, RunnerDecision, RunnerRequest, PERSONAL_ACCESS_TOKEN_PREFIX,
+};
 use nxcloud_access::{AccessControl, Secret};
 
 /// What the cache asks of the engine.
@@ -42,8 +44,9 @@ pub enum Credential {
     /// A Bearer value the engine knows as a personal access token of `user`.
     PersonalAccessToken { token: Secret, user: String },
     /// A Bearer value the engine does not know (never issued, revoked, or
-    /// malformed): handed to the engine as a CI access token, which it
-    /// refuses as unauthenticated (TOK-7, PAT-5).
+    /// malformed): handed to the engine as a personal access token when it
+    /// has the PAT prefix, as a CI access token otherwise; the engine refuses
+    /// it as unauthenticated (TOK-7, REV-2, REV-3, PAT-5).
     Unknown { token: Secret },
 }
 
@@ -129,6 +132,12 @@ pub fn authorize(
     };
     match credential {
         Credential::Anonymous => {}
+        Credential::Unknown { token }
+            if token.expose().starts_with(PERSONAL_ACCESS_TOKEN_PREFIX) =>
+        {
+            // A revoked or unknown PAT: the engine explains it as one (REV-3).
+            request.personal_access_token = Some(token.clone());
+        }
         Credential::CiAccessToken { token, .. } | Credential::Unknown { token } => {
             request.access_token = Some(token.clone());
         }

@@ -214,6 +214,41 @@ fn cache_answers_follow_the_engine() {
 }
 
 #[test]
+fn a_revoked_pat_is_refused_as_a_pat() {
+    let w = world("revoked-pat");
+    let path = format!("/ws/{}/v1/cache/7", w.ws);
+    let bob = bearer(&w.bob_pat);
+    // Bob is not a member: his PAT gets the workspace ID level (PAT-5).
+    assert_eq!(send(w.addr, "GET", &path, &auth(&bob), b"").status, 404);
+    let answer = send(
+        w.addr,
+        "POST",
+        "/api/v1/commands/list-personal-access-tokens",
+        &[("nx-cloud-personal-access-token", &w.bob_pat)],
+        b"{}",
+    );
+    let listed: Value = serde_json::from_str(&answer.body).unwrap();
+    let id = listed[0]["id"].as_str().unwrap().to_owned();
+    let answer = send(
+        w.addr,
+        "POST",
+        "/api/v1/commands/revoke-personal-access-token",
+        &[("nx-cloud-personal-access-token", &w.bob_pat)],
+        json!({ "id": id }).to_string().as_bytes(),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    // REV-3: from the very next request.
+    let refused = send(w.addr, "GET", &path, &auth(&bob), b"");
+    assert_eq!(refused.status, 401);
+    assert!(
+        refused.body.contains("personal access token"),
+        "{}",
+        refused.body
+    );
+    assert!(!refused.body.contains(&w.bob_pat));
+}
+
+#[test]
 fn the_admin_api_acts_as_the_owner_of_the_header_pat() {
     let w = world("admin");
     let command = |name: &str, pat: Option<&str>, body: Value| {
