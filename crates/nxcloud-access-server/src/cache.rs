@@ -186,6 +186,10 @@ fn refusal(credential: &Credential, workspace: Option<&str>, decision: &RunnerDe
              workspace or to your personal access token, or ask a workspace admin to raise \
              the workspace ID access level"
         }
+        Credential::Unknown { token } if engine::looks_like_a_pat(token) => {
+            "create a new personal access token (or use a CI access token of this workspace) \
+             and set it in NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN"
+        }
         Credential::CiAccessToken { .. } | Credential::Unknown { .. } => {
             "ask a workspace admin for a valid CI access token and set it in \
              NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN (or use your personal access token)"

@@ -79,6 +79,9 @@ impl Credential {
                     token.redacted()
                 )
             }
+            Self::Unknown { token } if looks_like_a_pat(token) => {
+                format!("personal access token `{}`", token.redacted())
+            }
             Self::Unknown { token } => format!("access token `{}`", token.redacted()),
         }
     }
@@ -132,9 +135,7 @@ pub fn authorize(
     };
     match credential {
         Credential::Anonymous => {}
-        Credential::Unknown { token }
-            if token.expose().starts_with(PERSONAL_ACCESS_TOKEN_PREFIX) =>
-        {
+        Credential::Unknown { token } if looks_like_a_pat(token) => {
             // A revoked or unknown PAT: the engine explains it as one (REV-3).
             request.personal_access_token = Some(token.clone());
         }
@@ -146,6 +147,11 @@ pub fn authorize(
         }
     }
     engine.authorize_runner(&request)
+}
+
+/// Whether a token the engine does not know has the shape of a PAT.
+pub fn looks_like_a_pat(token: &Secret) -> bool {
+    token.expose().starts_with(PERSONAL_ACCESS_TOKEN_PREFIX)
 }
 
 /// The user of a personal access token, `None` when unknown or revoked.
