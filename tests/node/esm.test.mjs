@@ -23,3 +23,16 @@ it("works through import", () => {
   ac.createUser({ id: "ann", email: "ann@example.com" });
   assert.equal(JSON.parse(JSON.stringify(ac)).version, ac.toJSON().version);
 });
+
+it("mints tokens where the global Web Crypto is missing (Node 18 without flags)", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const script = `
+    delete globalThis.crypto;
+    const { AccessControl } = require(${JSON.stringify(PKG_DIR)});
+    const ac = new AccessControl();
+    ac.createUser({ id: "ann", email: "ann@example.com" });
+    process.stdout.write(ac.createPersonalAccessToken({ user: "ann", name: "t" }).token);
+  `;
+  const token = execFileSync(process.execPath, ["-e", script], { encoding: "utf8" });
+  assert.match(token, /^nxpat_[A-Za-z0-9_-]{43}$/);
+});
