@@ -147,3 +147,102 @@ proptest! {
         prop_assert!(resolve_credentials(&i).is_ok());
     }
 }
+
+/// JavaScript truthiness of a JSON value.
+fn truthy(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Null => false,
+        serde_json::Value::Bool(b) => *b,
+        serde_json::Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        serde_json::Value::String(s) => !s.is_empty(),
+        _ => true,
+    }
+}
+
+fn js_string(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Differential conformance against the published `nx` packages: for every
+/// case of `nx_corpus.json` (their own `isNxCloudUsed`, `getRunner`,
+/// `getRunnerOptions` and `getNxCloudUrl` on generated inputs, see
+/// `nx_corpus.js`), the engine agrees on "connected" (USED-1/2), the runner
+/// (RUN-1..3), the token and nxCloudId the cloud runner gets (TOKEN-1..3,
+/// TOP-1/2, ID-1/2) and the app URL (URL-2).
+#[test]
+fn the_engine_agrees_with_the_published_nx_packages() {
+    let corpus: Vec<serde_json::Value> =
+        serde_json::from_str(include_str!("nx_corpus.json")).unwrap();
+    assert!(corpus.len() >= 500);
+    let mut mismatches = Vec::new();
+    for case in &corpus {
+        let env: std::collections::BTreeMap<String, String> =
+            serde_json::from_value(case["env"].clone()).unwrap();
+        let input = ResolveInput {
+            nx_version: case["version"].as_str().map(str::to_owned),
+            nx_json: Some(case["nxJson"].to_string()),
+            env: env.clone(),
+            runner: case["runner"].as_str().map(str::to_owned),
+            cloud_client: case["client"].as_str().map(str::to_owned),
+            ..ResolveInput::default()
+        };
+        let r = resolve_credentials(&input).unwrap();
+        let refused = r.runner.module == "none";
+        let cloud = r.runner.cloud && !refused;
+        let mut wrong = Vec::new();
+        if r.nx_cloud_used != case["used"].as_bool().unwrap() {
+            wrong.push(format!("nxCloudUsed {}", r.nx_cloud_used));
+        }
+        if refused != case["refused"].as_bool().unwrap() {
+            wrong.push(format!("refused {refused}"));
+        }
+        if cloud != case["cloud"].as_bool().unwrap() {
+            wrong.push(format!("cloud {cloud}"));
+        }
+        if case["cloud"].as_bool().unwrap() {
+            // The shell's (and the client's) token: env AUTH || env ACCESS || options.
+            let env_token = ["NX_CLOUD_AUTH_TOKEN", "NX_CLOUD_ACCESS_TOKEN"]
+                .iter()
+                .find_map(|k| env.get(*k).filter(|v| !v.is_empty()).cloned());
+            let expected = env_token.or_else(|| {
+                Some(&case["accessToken"])
+                    .filter(|v| truthy(v))
+                    .map(js_string)
+            });
+            let got = r.access_token.as_ref().map(|t| t.value.expose().to_owned());
+            if got != expected {
+                wrong.push(format!("accessToken {got:?} != {expected:?}"));
+            }
+            let id_known = case["version"].as_str() >= Some("19.6.0") || !case["client"].is_null();
+            let expected_id = Some(&case["nxCloudId"])
+                .filter(|v| id_known && truthy(v))
+                .map(js_string);
+            let got_id = r.nx_cloud_id.as_ref().map(|s| s.value.clone());
+            if got_id != expected_id {
+                wrong.push(format!("nxCloudId {got_id:?} != {expected_id:?}"));
+            }
+        }
+        let expected_app = case["appUrl"].as_str().map(str::to_owned);
+        let got_app = r.app_url.as_ref().map(|s| s.value.clone());
+        if got_app != expected_app {
+            wrong.push(format!("appUrl {got_app:?} != {expected_app:?}"));
+        }
+        if !wrong.is_empty() {
+            mismatches.push(format!(
+                "{} {}: {}",
+                case["version"],
+                case,
+                wrong.join(", ")
+            ));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
