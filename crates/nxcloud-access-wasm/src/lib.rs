@@ -34,8 +34,9 @@ const ERROR_TYPE: &'static str = r#"
  * What every function of this package throws: a plain `Error` with a stable
  * `code` to branch on (`invalid-nx-json`, `invalid-input`,
  * `invalid-nx-version`, `not-found`, `forbidden`, `conflict`, `last-admin`,
- * `no-matching-invite`, …) and, for `invalid-nx-json`, the 1-based `line`
- * and `column` of the problem in `nx.json`.
+ * `no-matching-invite`, `unsupported-snapshot`, …) and, for
+ * `invalid-nx-json`, the 1-based `line` and `column` of the problem in
+ * `nx.json`.
  */
 export interface NxCloudAccessError extends Error {
     code: string;
@@ -119,7 +120,7 @@ export type AccessControlSnapshot = { version: number } & Record<string, unknown
 /// Binds the core's commands and decisions as methods of the JS class, each
 /// with the core's argument and result types (so the `.d.ts` names them),
 /// and lists their JS names in [`BOUND_METHODS`] (a test holds that list
-/// equal to the core's [`Method`] table).
+/// equal to the core's [`nxcloud_access::Method`] table).
 macro_rules! bind_methods {
     ($($(#[doc = $doc:tt])* $js:literal => fn $name:ident($arg:ty) -> $ret:ty;)*) => {
         #[wasm_bindgen]

@@ -13,8 +13,9 @@ export type AccessControlSnapshot = { version: number } & Record<string, unknown
  * What every function of this package throws: a plain `Error` with a stable
  * `code` to branch on (`invalid-nx-json`, `invalid-input`,
  * `invalid-nx-version`, `not-found`, `forbidden`, `conflict`, `last-admin`,
- * `no-matching-invite`, …) and, for `invalid-nx-json`, the 1-based `line`
- * and `column` of the problem in `nx.json`.
+ * `no-matching-invite`, `unsupported-snapshot`, …) and, for
+ * `invalid-nx-json`, the 1-based `line` and `column` of the problem in
+ * `nx.json`.
  */
 export interface NxCloudAccessError extends Error {
     code: string;
