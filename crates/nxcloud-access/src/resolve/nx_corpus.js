@@ -50,16 +50,19 @@ function genCase() {
   maybe(env, 'NX_CLOUD_AUTH_TOKEN', [undefined, undefined, undefined, 'env-auth-0000001']);
   maybe(env, 'NX_NO_CLOUD', [undefined, undefined, undefined, 'true', '1']);
   maybe(env, 'CODEX_ENV_NODE_VERSION', [undefined, undefined, undefined, undefined, '20']);
+  maybe(env, 'NX_TASKS_RUNNER', [undefined, undefined, undefined, 'ci', 'missing', '']);
+  maybe(env, 'NX_RUNNER', [undefined, undefined, undefined, 'ci', 'default']);
   const runner = [undefined, undefined, 'ci', 'default'][rnd(4)];
   return { nxJson, env, runner };
 }
-const KEYS = ['NX_CLOUD_ACCESS_TOKEN', 'NX_CLOUD_AUTH_TOKEN', 'NX_NO_CLOUD', 'CODEX_ENV_NODE_VERSION'];
+const KEYS = ['NX_CLOUD_ACCESS_TOKEN', 'NX_CLOUD_AUTH_TOKEN', 'NX_NO_CLOUD', 'CODEX_ENV_NODE_VERSION', 'NX_TASKS_RUNNER', 'NX_RUNNER'];
 const out = [];
 const log = console.log;
 for (const version of VERSIONS) {
   const d = `/tmp/nx-${version}/node_modules/nx`;
   const s = require('fs').existsSync(`${d}/dist`) ? `${d}/dist/src` : `${d}/src`;
   const rc = require(`${s}/tasks-runner/run-command.js`);
+  const clu = require(`${s}/utils/command-line-utils.js`);
   const u = require(`${s}/utils/nx-cloud-utils.js`);
   const loaded = require(`${s}/tasks-runner/default-tasks-runner.js`);
   const defaultRunner = 'default' in loaded ? loaded.default : loaded;
@@ -75,10 +78,13 @@ for (const version of VERSIONS) {
     Object.assign(process.env, c.env);
     const nxJson = JSON.parse(JSON.stringify(c.nxJson));
     const used = !!u.isNxCloudUsed(nxJson);
-    let cloud = false, refused = false, options = {};
+    let cloud = false, refused = false, options = {}, runnerName;
     try {
+      // The runner name as the command line makes it (--runner, NX_TASKS_RUNNER, NX_RUNNER).
       const args = c.runner === undefined ? {} : { runner: c.runner };
-      const r = rc.getRunner(args, nxJson);
+      const { nxArgs } = clu.splitArgsIntoNxArgsAndOverrides({ ...args, targets: ['build'] }, 'run-many', { printWarnings: false }, nxJson);
+      runnerName = nxArgs.runner || 'default';
+      const r = rc.getRunner({ runner: nxArgs.runner }, nxJson);
       // The cloud runner: Nx's shell, or the installed client package.
       cloud = r.tasksRunner !== defaultRunner && r.tasksRunner !== custom;
       options = r.runnerOptions;
@@ -89,7 +95,7 @@ for (const version of VERSIONS) {
     try { appUrl = u.getNxCloudUrl(nxJson); } catch (e) { appUrl = null; }
     const pick = (v) => (v === undefined ? null : v);
     out.push({
-      version, client, nxJson: c.nxJson, env: c.env, runner: pick(c.runner),
+      version, client, nxJson: c.nxJson, env: c.env, runner: pick(c.runner), runnerName: refused ? null : pick(runnerName),
       used, cloud, refused,
       accessToken: cloud ? pick(options.accessToken) : null,
       nxCloudId: cloud ? pick(options.nxCloudId) : null,

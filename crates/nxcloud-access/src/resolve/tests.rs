@@ -170,7 +170,7 @@ fn js_string(value: &serde_json::Value) -> String {
 /// case of `nx_corpus.json` (their own `isNxCloudUsed`, `getRunner`,
 /// `getRunnerOptions` and `getNxCloudUrl` on generated inputs, see
 /// `nx_corpus.js`), the engine agrees on "connected" (USED-1/2), the runner
-/// (RUN-1..3), the token and nxCloudId the cloud runner gets (TOKEN-1..3,
+/// name and kind (RUN-1..3), the token and nxCloudId the cloud runner gets (TOKEN-1..3,
 /// TOP-1/2, ID-1/2) and the app URL (URL-2).
 #[test]
 fn the_engine_agrees_with_the_published_nx_packages() {
@@ -198,6 +198,11 @@ fn the_engine_agrees_with_the_published_nx_packages() {
         }
         if refused != case["refused"].as_bool().unwrap() {
             wrong.push(format!("refused {refused}"));
+        }
+        if let Some(name) = case["runnerName"].as_str() {
+            if r.runner.name != name {
+                wrong.push(format!("runner {}", r.runner.name));
+            }
         }
         if cloud != case["cloud"].as_bool().unwrap() {
             wrong.push(format!("cloud {cloud}"));
