@@ -180,7 +180,7 @@ Feature: The generations of nx.json
     And there is a finding "cloud-runner-fails-authentication" of severity "error"
 
   @TOKEN-4 @CLI-1
-  Scenario Outline: without a credential old @nrwl/nx-cloud runners fall back, later clients fail
+  Scenario Outline: without a credential clients before 16.5 fall back, the light client of 16.5 and later fails
     Given Nx 16.10.0 is installed
     And the "<package>" package <client> is installed
     And an nx.json containing:
@@ -190,9 +190,26 @@ Feature: The generations of nx.json
     When the credentials are resolved
     Then no access token is sent
     And there is a finding "<finding>" of severity "<severity>"
+    And the finding "<finding>" mentions "<how>"
 
     Examples:
-      | package        | client | finding                              | severity |
-      | @nrwl/nx-cloud | 15.3.5 | cloud-runner-runs-without-credential | warning  |
-      | @nrwl/nx-cloud | 16.0.0 | cloud-runner-fails-authentication    | error    |
-      | nx-cloud       | 16.5.0 | cloud-runner-fails-authentication    | error    |
+      | package        | client | finding                              | severity | how                               |
+      | @nrwl/nx-cloud | 15.3.5 | cloud-runner-runs-without-credential | warning  | silently                          |
+      | @nrwl/nx-cloud | 16.0.0 | cloud-runner-runs-without-credential | warning  | silently                          |
+      | nx-cloud       | 16.1.0 | cloud-runner-runs-without-credential | warning  | warns and runs                    |
+      | nx-cloud       | 16.4.0 | cloud-runner-runs-without-credential | warning  | warns and runs                    |
+      | nx-cloud       | 16.5.1 | cloud-runner-fails-authentication    | error    | fails with an authentication error |
+      | @nrwl/nx-cloud | 16.5.2 | cloud-runner-fails-authentication    | error    | fails with an authentication error |
+      | nx-cloud       | 19.1.3 | cloud-runner-fails-authentication    | error    | fails with an authentication error |
+
+  @TOKEN-4
+  Scenario: Nx's built-in shell warns and runs without Nx Cloud
+    Given Nx 19.6.7 is installed
+    And an nx.json containing:
+      """
+      { "tasksRunnerOptions": { "default": { "runner": "nx-cloud" } } }
+      """
+    When the credentials are resolved
+    Then the Nx Cloud runner runs
+    And the credential is "none"
+    And the finding "cloud-runner-runs-without-credential" mentions "nx warns and runs the command without Nx Cloud"

@@ -292,3 +292,21 @@ Feature: Which runner runs, and whether Nx reports itself connected
       | version | module         | url                      | source           |
       | 20.8.1  | @nrwl/nx-cloud | https://cloud.nx.app     | default          |
       | 21.0.0  | nx-cloud       | https://my.cloud.example | env:NX_CLOUD_API |
+
+  @CLI-1 @URL-1
+  Scenario Outline: clients before 16.1 ignore NX_CLOUD_API
+    Given Nx 16.10.0 is installed
+    And the "@nrwl/nx-cloud" package <client> is installed
+    And an nx.json containing:
+      """
+      { "tasksRunnerOptions": { "default": { "runner": "@nrwl/nx-cloud", "options": { "accessToken": "{A}" } } } }
+      """
+    And the environment variable "NX_CLOUD_API" is set to "https://my.cloud.example"
+    When the credentials are resolved
+    Then the API URL is "<url>" from "<source>"
+
+    Examples:
+      | client | url                      | source           |
+      | 15.3.5 | https://cloud.nx.app     | default          |
+      | 16.0.0 | https://cloud.nx.app     | default          |
+      | 16.1.0 | https://my.cloud.example | env:NX_CLOUD_API |

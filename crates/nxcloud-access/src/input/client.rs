@@ -60,17 +60,27 @@ impl CloudClient {
         self.package == ClientPackage::NxCloud && self.at_least(19, 1)
     }
 
-    // CLI-1: `@nrwl/nx-cloud` 14 and 15 ignore `NX_CLOUD_API`.
+    // CLI-1: `@nrwl/nx-cloud` 14 and 15 ignore `NX_CLOUD_API`, and so does
+    // `nx-cloud` 16.0 (`baseUrl = options.url || default`); from 16.1 both
+    // names read it (`@nrwl/nx-cloud` 16+ only re-exports `nx-cloud` of the
+    // same version).
     /// Whether the client reads env `NX_CLOUD_API`.
     pub fn reads_nx_cloud_api(&self) -> bool {
-        self.package != ClientPackage::NrwlNxCloud || self.at_least(16, 0)
+        self.at_least(16, 1)
     }
 
-    // TOKEN-4: `@nrwl/nx-cloud` 14/15 warn and run without Nx Cloud; later
-    // clients (and every `nx-cloud` package) fail the command.
+    // TOKEN-4: from 16.5 the client is the "light client", whose first API
+    // call throws "Unable to authenticate" outside any `try`: the command
+    // fails. Before, the runner checks `!ACCESS_TOKEN && !options.accessToken`
+    // and runs the default runner (with a warning from 16.1, silently before).
     /// Whether the client fails the command when it cannot authenticate.
     pub fn fails_without_credential(&self) -> bool {
-        self.package != ClientPackage::NrwlNxCloud || self.at_least(16, 0)
+        self.at_least(16, 5)
+    }
+
+    /// Whether the client warns when it falls back to the default runner.
+    pub fn warns_when_falling_back(&self) -> bool {
+        self.at_least(16, 1)
     }
 }
 
@@ -97,6 +107,16 @@ mod tests {
         assert!(!c.reads_nx_cloud_api());
         assert!(!c.fails_without_credential());
         assert!(!c.knows_nx_cloud_id());
+        let c = CloudClient::parse("@nrwl/nx-cloud@16.0.0").unwrap();
+        assert!(!c.reads_nx_cloud_api());
+        assert!(!c.fails_without_credential());
+        let c = CloudClient::parse("nx-cloud@16.4.0").unwrap();
+        assert!(c.reads_nx_cloud_api());
+        assert!(c.warns_when_falling_back());
+        assert!(!c.fails_without_credential());
+        assert!(CloudClient::parse("@nrwl/nx-cloud@16.5.1")
+            .unwrap()
+            .fails_without_credential());
         let c = CloudClient::parse("nx-cloud@19.1.0").unwrap();
         assert!(c.knows_nx_cloud_id());
         assert!(c.fails_without_credential());

@@ -595,14 +595,14 @@ impl Ctx<'_> {
                     "client-ignores-nx-cloud-api",
                     Severity::Warning,
                     format!("`NX_CLOUD_API` is set, but the installed client `{}` ignores it", self.choice.loaded_client.as_ref().map(ToString::to_string).unwrap_or_default()),
-                    "set the URL as `url` in the runner options, or upgrade the client to 16.0 or later",
+                    "set the URL as `url` in the runner options, or upgrade the client to 16.1 or later",
                 );
                 Probe {
                     source: format!("{}:NX_CLOUD_API", var.origin),
                     held: Held::Ignored {
                         value: Some(var.value.clone()),
                         rule: "CLI-1",
-                        note: "@nrwl/nx-cloud 14 and 15 ignore NX_CLOUD_API".into(),
+                        note: "clients before 16.1 ignore NX_CLOUD_API".into(),
                     },
                     rule: "CLI-1",
                 }
@@ -744,17 +744,28 @@ impl Ctx<'_> {
                 "set `NX_CLOUD_ACCESS_TOKEN`, or connect the workspace with `nxCloudId` (npx nx connect)",
             );
         } else {
+            // Clients before 16.1 (`@nrwl/nx-cloud` 14/15, `nx-cloud` 16.0) fall
+            // back without a word; later ones and Nx's shell warn first.
+            let how = match &self.choice.loaded_client {
+                Some(client) if !client.warns_when_falling_back() => format!(
+                    "the installed client `{client}` runs the command without Nx Cloud, silently"
+                ),
+                Some(client) => format!(
+                    "the installed client `{client}` warns and runs the command without Nx Cloud"
+                ),
+                None => "nx warns and runs the command without Nx Cloud".to_owned(),
+            };
             report.step(
                 "TOKEN-4",
                 "default",
                 None,
                 Outcome::Used,
-                "no token and no usable nxCloudId: nx warns and runs without Nx Cloud",
+                &format!("no token and no usable nxCloudId: {how}"),
             );
             report.finding(
                 "cloud-runner-runs-without-credential",
                 Severity::Warning,
-                "the Nx Cloud runner is selected but has no access token and no usable nxCloudId: nx warns and runs the command without Nx Cloud",
+                format!("the Nx Cloud runner is selected but has no access token and no usable nxCloudId: {how}"),
                 "set `NX_CLOUD_ACCESS_TOKEN`, or connect the workspace with `nxCloudId` (npx nx connect)",
             );
         }
