@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 
 use ini::{Ini, ParseOption};
 
+use crate::secret::Secret;
+
 /// The key holding the token in a section.
 pub const PAT_KEY: &str = "personalAccessToken";
 
@@ -19,7 +21,7 @@ pub struct Section {
     /// The name as written, backslashes included.
     pub raw_name: String,
     /// `personalAccessToken`, when the section has one.
-    pub token: Option<String>,
+    pub token: Option<Secret>,
 }
 
 impl Section {
@@ -63,11 +65,11 @@ pub fn parse(text: &str) -> Result<Vec<Section>, IniError> {
         line: e.line,
         column: e.col,
     })?;
-    let mut sections: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut sections: BTreeMap<String, Option<Secret>> = BTreeMap::new();
     let mut order = Vec::new();
     for (name, props) in ini.iter() {
         let Some(name) = name else { continue };
-        let token = props.get(PAT_KEY).map(unquote);
+        let token = props.get(PAT_KEY).map(|v| Secret::new(unquote(v)));
         if !sections.contains_key(name) {
             order.push(name.to_owned());
         }
@@ -170,9 +172,9 @@ mod tests {
         assert_eq!(sections.len(), 2);
         assert_eq!(sections[0].raw_name, "https://cloud\\.nx\\.app");
         assert_eq!(sections[0].url().as_deref(), Some("https://cloud.nx.app"));
-        assert_eq!(sections[0].token.as_deref(), Some("abc"));
+        assert_eq!(sections[0].token.as_ref().map(Secret::expose), Some("abc"));
         assert_eq!(sections[1].url(), None);
-        assert_eq!(sections[1].token.as_deref(), Some("def"));
+        assert_eq!(sections[1].token.as_ref().map(Secret::expose), Some("def"));
     }
 
     #[test]

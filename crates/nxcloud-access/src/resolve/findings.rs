@@ -114,9 +114,12 @@ pub fn committed_tokens(
     report: &mut Report,
 ) {
     let is_tracked = |file: &str| tracked.is_some_and(|t| t.iter().any(|f| f == file));
-    let mut committed: Vec<(String, String)> = Vec::new();
+    let mut committed: Vec<(String, Secret)> = Vec::new();
     if let Some(token) = nx_json.get("nxCloudAccessToken").filter(|t| t.is_truthy()) {
-        committed.push(("nx.json:nxCloudAccessToken".into(), token.js_string()));
+        committed.push((
+            "nx.json:nxCloudAccessToken".into(),
+            Secret::new(token.js_string()),
+        ));
     }
     if let Some(runners) = nx_json.get("tasksRunnerOptions") {
         for (name, entry) in runners.js_entries() {
@@ -126,7 +129,7 @@ pub fn committed_tokens(
                 .filter(|t| t.is_truthy());
             if let Some(token) = token {
                 let source = format!("nx.json:tasksRunnerOptions.{name}.options.accessToken");
-                committed.push((source, token.js_string()));
+                committed.push((source, Secret::new(token.js_string())));
             }
         }
     }
@@ -137,19 +140,18 @@ pub fn committed_tokens(
         let parsed = dotenv::parse(text, Flavour::Nx);
         for (key, value) in parsed.entries.iter().filter(|(_, v)| !v.is_empty()) {
             if key == "NX_CLOUD_ACCESS_TOKEN" || key == "NX_CLOUD_AUTH_TOKEN" {
-                committed.push((format!("{file}:{key}"), value.clone()));
+                committed.push((format!("{file}:{key}"), Secret::new(value.clone())));
             }
         }
     }
     if let Some(parsed) = cloud_env.filter(|_| is_tracked("nx-cloud.env")) {
         for (key, value) in parsed.entries.iter().filter(|(_, v)| !v.is_empty()) {
             if key == "NX_CLOUD_ACCESS_TOKEN" || key == "NX_CLOUD_AUTH_TOKEN" {
-                committed.push((format!("nx-cloud.env:{key}"), value.clone()));
+                committed.push((format!("nx-cloud.env:{key}"), Secret::new(value.clone())));
             }
         }
     }
-    for (source, raw) in committed {
-        let secret = Secret::new(raw);
+    for (source, secret) in committed {
         let shown = secret.redacted();
         // TOKF-1, ADV-1, ADV-2: the level read from the token's shape.
         let (code, severity, what) = match access_level(&secret) {

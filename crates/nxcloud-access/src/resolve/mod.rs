@@ -232,7 +232,7 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
     let nx_cloud_id = ctx.nx_cloud_id(inactive.clone(), runs_cloud, &mut report);
     let api_url = runs_cloud.then(|| ctx.api_url(&mut report));
     let app_url = ctx.app_url(&mut report);
-    let access_token = token.map(|c| secret_value(c.source, Secret::new(c.text)));
+    let access_token = token.map(|c| secret_value(c.source, c.text));
 
     // TOKEN-5: from 22.6.0 the downloaded client chooses; we apply TOKEN-1..4.
     let inferred =
@@ -378,7 +378,7 @@ impl Ctx<'_> {
         let held = match self.options().and_then(|o| o.get(key)) {
             None | Some(Json::Null) => Held::Absent,
             Some(value) => Held::Value {
-                text: value.js_string(),
+                text: Secret::new(value.js_string()),
                 blocks: true,
                 counts: value.is_truthy(),
             },
@@ -393,7 +393,7 @@ impl Ctx<'_> {
         let held = match self.nx_json.get(key) {
             None | Some(Json::Null) => Held::Absent,
             Some(value) => {
-                let text = value.js_string();
+                let text = Secret::new(value.js_string());
                 if let Some(version) = read_from {
                     Held::Ignored {
                         value: Some(text),
@@ -478,7 +478,7 @@ impl Ctx<'_> {
                 Some(var) => Probe {
                     source: format!("{}:{key}", var.origin),
                     held: Held::Value {
-                        text: var.value.clone(),
+                        text: Secret::new(var.value.clone()),
                         blocks: !var.value.is_empty(),
                         counts: !var.value.is_empty(),
                     },
@@ -495,7 +495,7 @@ impl Ctx<'_> {
                 source: format!("nx-cloud.env:{key}"),
                 held: match cloud_env.and_then(|f| f.get(key)) {
                     Some(value) => Held::Value {
-                        text: value.to_owned(),
+                        text: Secret::new(value),
                         blocks: !value.is_empty(),
                         counts: !value.is_empty(),
                     },
@@ -553,7 +553,7 @@ impl Ctx<'_> {
             report.step(
                 "ID-2",
                 &chosen.source,
-                Some(chosen.text.clone()),
+                Some(chosen.text.expose().to_owned()),
                 Outcome::Ignored,
                 "forwarded, but the runner does not know nxCloudId",
             );
@@ -566,18 +566,18 @@ impl Ctx<'_> {
             return None;
         }
         // ID-3: a valid nxCloudId has 24 characters.
-        let length = chosen.text.chars().count();
+        let length = chosen.text.expose().chars().count();
         if length != 24 {
             report.finding(
                 "nx-cloud-id-wrong-length",
                 Severity::Warning,
-                format!("the nxCloudId `{}` of `{}` has {length} characters instead of 24: nx forwards it, and Nx Cloud will not recognise it", chosen.text, chosen.source),
+                format!("the nxCloudId `{}` of `{}` has {length} characters instead of 24: nx forwards it, and Nx Cloud will not recognise it", chosen.text.expose(), chosen.source),
                 "copy the nxCloudId again from the workspace settings of Nx Cloud",
             );
         }
         let Chosen { source, text } = chosen;
         Some(Sourced {
-            value: text,
+            value: text.expose().to_owned(),
             source,
         })
     }
@@ -600,7 +600,7 @@ impl Ctx<'_> {
                 Probe {
                     source: format!("{}:NX_CLOUD_API", var.origin),
                     held: Held::Ignored {
-                        value: Some(var.value.clone()),
+                        value: Some(Secret::new(var.value.clone())),
                         rule: "CLI-1",
                         note: "clients before 16.1 ignore NX_CLOUD_API".into(),
                     },
@@ -610,7 +610,7 @@ impl Ctx<'_> {
             Some(var) => Probe {
                 source: format!("{}:NX_CLOUD_API", var.origin),
                 held: Held::Value {
-                    text: var.value.clone(),
+                    text: Secret::new(var.value.clone()),
                     blocks: !var.value.is_empty(),
                     counts: !var.value.is_empty(),
                 },
@@ -639,7 +639,7 @@ impl Ctx<'_> {
         ];
         match walk(probes, None, false, &mut report.trace) {
             Some(Chosen { source, text }) => Sourced {
-                value: text,
+                value: text.expose().to_owned(),
                 source,
             },
             None => {
@@ -812,7 +812,7 @@ fn pat_lookup(
         .find(|s| s.url().as_deref() == Some(api_url.value.as_str()))?;
     let source = format!("nxcloud.ini:{}", section.raw_name);
     let token = section.token.clone().filter(|t| !t.is_empty())?;
-    let redacted = crate::secret::redact(&token);
+    let redacted = token.redacted();
     let path_note = |what: &str| format!("{what} (file `{}`, PATR-1)", file.path);
     // PATR-3: an access token takes precedence; a PAT needs an nxCloudId.
     if has_token {
@@ -850,7 +850,7 @@ fn pat_lookup(
         Outcome::Used,
         &path_note("the section of the API URL"),
     );
-    Some(secret_value(source, Secret::new(token)))
+    Some(secret_value(source, token))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! with the decision because it is a by-product of it.
 
 use crate::resolve::model::{Outcome, TraceStep};
-use crate::secret::redact;
+use crate::secret::{redact, Secret};
 
 /// Where the cloud runner may find the access token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,14 +65,14 @@ pub enum Held {
     Absent,
     /// There, but not read in this configuration or version.
     Ignored {
-        value: Option<String>,
+        value: Option<Secret>,
         rule: &'static str,
         note: String,
     },
     /// A value: `blocks` stops the walk (`||` needs a non-empty value, `??`
     /// only a non-null one); `counts` makes it the answer.
     Value {
-        text: String,
+        text: Secret,
         blocks: bool,
         counts: bool,
     },
@@ -92,7 +92,8 @@ pub struct Probe {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chosen {
     pub source: String,
-    pub text: String,
+    /// The value; a [`Secret`] so that no debug dump shows a token.
+    pub text: Secret,
 }
 
 /// Walks `probes` in order: the first blocking value decides; values before
@@ -105,11 +106,11 @@ pub fn walk(
     secret: bool,
     trace: &mut Vec<TraceStep>,
 ) -> Option<Chosen> {
-    let shown = |text: &str| {
+    let shown = |text: &Secret| {
         if secret {
-            redact(text)
+            redact(text.expose())
         } else {
-            text.to_owned()
+            text.expose().to_owned()
         }
     };
     let mut decided: Option<String> = None;
@@ -126,7 +127,7 @@ pub fn walk(
         let entry = match held {
             Held::Absent => step(rule, None, Outcome::Absent, "not set".into()),
             Held::Ignored { value, rule, note } => {
-                step(rule, value.as_deref().map(shown), Outcome::Ignored, note)
+                step(rule, value.as_ref().map(shown), Outcome::Ignored, note)
             }
             Held::Value {
                 text,
@@ -209,7 +210,7 @@ mod tests {
         Probe {
             source: source.into(),
             held: Held::Value {
-                text: text.into(),
+                text: Secret::new(text),
                 blocks,
                 counts,
             },
