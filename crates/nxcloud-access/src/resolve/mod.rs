@@ -53,8 +53,9 @@ use runner::{RunnerChoice, RunnerInputs};
 /// Why an input could not be resolved.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResolveError {
-    /// Any input that is not usable (a field's content, an unknown file name).
-    #[error("invalid input: {0}")]
+    /// Any input that is not usable (a field's content, an unknown file
+    /// name); the message names the field and says what to write instead.
+    #[error("{0}")]
     InvalidInput(String),
     /// `nx.json` is not JSON with comments (INP-1).
     #[error("invalid `nx.json` at line {line}, column {column}: {message}; fix the syntax (nx.json allows comments and trailing commas, nothing else)", line = .location.line, column = .location.column)]
