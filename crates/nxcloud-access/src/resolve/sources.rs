@@ -1,0 +1,222 @@
+//! The token and nxCloudId sources (TOKEN-1..4, ENVF-1..3, ID-1..3) and
+//! what happens when the cloud runner has neither (TOKEN-4).
+
+use crate::input::client::CloudClient;
+use crate::input::dotenv::{self, DotEnv, Flavour};
+use crate::input::nx_json::Json;
+use crate::resolve::model::{Outcome, Severity, Sourced};
+use crate::resolve::precedence::{walk, Chosen, Held, Probe, TokenSource};
+use crate::resolve::{Ctx, Report, TOKEN_KEYS};
+use crate::secret::Secret;
+
+impl Ctx<'_> {
+    /// ENVF-1..3: `nx-cloud.env`, parsed by whoever runs the cloud runner.
+    pub(super) fn read_nx_cloud_env(&self, report: &mut Report) -> Option<DotEnv> {
+        let text = self.input.nx_cloud_env.as_deref()?;
+        // ENVF-3: a loaded client (always in 16.x) parses with the older flavour.
+        let client = self.choice.loaded_client.as_ref();
+        let flavour = if client.is_some() || self.behaviour.legacy() {
+            Flavour::Client
+        } else {
+            Flavour::Nx
+        };
+        let parsed = dotenv::parse(text, flavour);
+        if let (Flavour::Client, Some(client)) = (flavour, client) {
+            let nx_way = dotenv::parse(text, Flavour::Nx);
+            for key in TOKEN_KEYS {
+                if parsed.get(key) != nx_way.get(key) {
+                    report.finding(
+                        "nx-cloud-env-read-differently",
+                        Severity::Warning,
+                        format!("the installed client `{client}` reads `{key}` of `nx-cloud.env` with its older parser, which keeps comments and quotes after `=` and ignores `export` lines: the value differs from what nx's own parser reads"),
+                        format!("write `{key}=<token>` on a line of its own, without `export`, quotes or a trailing comment"),
+                    );
+                }
+            }
+        }
+        // ENVF-2: only the two token keys (and NX_CLOUD_NO_TIMEOUTS) are read.
+        if let Some(api) = parsed.get("NX_CLOUD_API") {
+            report.step(
+                "ENVF-2",
+                "nx-cloud.env:NX_CLOUD_API",
+                Some(api.to_owned()),
+                Outcome::Ignored,
+                "nx never reads NX_CLOUD_API from nx-cloud.env",
+            );
+            report.finding(
+                "nx-cloud-api-in-nx-cloud-env-ignored",
+                Severity::Info,
+                "`NX_CLOUD_API` in `nx-cloud.env` is ignored: nx reads only the token keys of that file",
+                "set `NX_CLOUD_API` in the environment or `nxCloudUrl` in nx.json",
+            );
+        }
+        Some(parsed)
+    }
+
+    pub(super) fn token_probe(
+        &self,
+        source: TokenSource,
+        cloud_env: Option<&DotEnv>,
+        report: &mut Report,
+    ) -> Probe {
+        let key = source.key();
+        match source {
+            TokenSource::EnvAuthToken | TokenSource::EnvAccessToken => match self.env.vars.get(key)
+            {
+                // TOKEN-2: an empty variable counts as unset.
+                Some(var) => Probe {
+                    source: format!("{}:{key}", var.origin),
+                    held: Held::Value {
+                        text: Secret::new(var.value.clone()),
+                        blocks: !var.value.is_empty(),
+                        counts: !var.value.is_empty(),
+                    },
+                    rule: "TOKEN-1",
+                },
+                None => Probe {
+                    source: format!("env:{key}"),
+                    held: Held::Absent,
+                    rule: "TOKEN-1",
+                },
+            },
+            // ENVF-1: the file yields to real variables; a missing file is empty.
+            TokenSource::FileAuthToken | TokenSource::FileAccessToken => Probe {
+                source: format!("nx-cloud.env:{key}"),
+                held: match cloud_env.and_then(|f| f.get(key)) {
+                    Some(value) => Held::Value {
+                        text: Secret::new(value),
+                        blocks: !value.is_empty(),
+                        counts: !value.is_empty(),
+                    },
+                    None => Held::Absent,
+                },
+                rule: "ENVF-1",
+            },
+            // TOKEN-3: options.accessToken beats the top level; empty still blocks.
+            TokenSource::OptionsAccessToken => self.options_probe(key, "TOKEN-3"),
+            TokenSource::TopLevelAccessToken => {
+                let read_from = (!self.behaviour.top_level_cloud_keys).then_some("17.0.0");
+                let probe = self.top_level_probe(key, read_from, "TOP-2");
+                if matches!(&probe.held, Held::Ignored { rule: "TOP-1", .. })
+                    && self.nx_json.get(key).is_some_and(Json::is_truthy)
+                {
+                    report.finding(
+                        "top-level-token-hidden-by-runner",
+                        Severity::Warning,
+                        format!("the top-level `nxCloudAccessToken` never reaches the runner `{}`: before nx 21 only the `nx-cloud` runner gets the top-level Nx Cloud keys", self.choice.module),
+                        "change the entry's runner to `nx-cloud` (or remove the `runner` field), or move the token into `NX_CLOUD_ACCESS_TOKEN`",
+                    );
+                }
+                probe
+            }
+        }
+    }
+
+    /// ID-1..3, TOP-2: the nxCloudId the cloud runner gets and can use.
+    pub(super) fn nx_cloud_id(
+        &self,
+        inactive: Option<(&'static str, String)>,
+        runs_cloud: bool,
+        report: &mut Report,
+    ) -> Option<Sourced> {
+        let b = self.behaviour;
+        // ID-2: from 17.0 to 19.5 a top-level nxCloudId is ignored.
+        let read_from = (!b.nx_cloud_id_read).then_some("19.6.0");
+        let probes = vec![
+            self.options_probe("nxCloudId", "TOP-2"),
+            self.top_level_probe("nxCloudId", read_from, "ID-1"),
+        ];
+        let chosen = walk(probes, inactive, false, &mut report.trace)?;
+        // CLI-1, ID-2: who decides must know nxCloudId.
+        let known = match &self.choice.loaded_client {
+            Some(client) => client.knows_nx_cloud_id(),
+            None => b.nx_cloud_id_read,
+        };
+        if runs_cloud && !known {
+            let who = match &self.choice.loaded_client {
+                Some(client) => format!("the installed client `{client}` (before nx-cloud 19.1.0)"),
+                None => {
+                    "nx before 19.6.0 without the `nx-cloud` package 19.1.0 or later".to_owned()
+                }
+            };
+            report.step(
+                "ID-2",
+                &chosen.source,
+                Some(chosen.text.expose().to_owned()),
+                Outcome::Ignored,
+                "forwarded, but the runner does not know nxCloudId",
+            );
+            report.finding(
+                "nx-cloud-id-not-read",
+                Severity::Warning,
+                format!("`{}` is not read by {who}", chosen.source),
+                "install `nx-cloud` 19.1.0 or later as a devDependency (runner `nx-cloud`), or upgrade nx to 19.6.0 or later",
+            );
+            return None;
+        }
+        // ID-3: a valid nxCloudId has 24 characters.
+        let length = chosen.text.expose().chars().count();
+        if length != 24 {
+            report.finding(
+                "nx-cloud-id-wrong-length",
+                Severity::Warning,
+                format!("the nxCloudId `{}` of `{}` has {length} characters instead of 24: nx forwards it, and Nx Cloud will not recognise it", chosen.text.expose(), chosen.source),
+                "copy the nxCloudId again from the workspace settings of Nx Cloud",
+            );
+        }
+        let Chosen { source, text } = chosen;
+        Some(Sourced {
+            value: text.expose().to_owned(),
+            source,
+        })
+    }
+
+    /// TOKEN-4: the cloud runner runs but cannot authenticate.
+    pub(super) fn no_credential(&self, report: &mut Report) {
+        let fails = self
+            .choice
+            .loaded_client
+            .as_ref()
+            .is_some_and(CloudClient::fails_without_credential);
+        if fails {
+            report.step(
+                "TOKEN-4",
+                "default",
+                None,
+                Outcome::Used,
+                "no token and no usable nxCloudId: the installed client fails the command",
+            );
+            report.finding(
+                "cloud-runner-fails-authentication",
+                Severity::Error,
+                format!("the Nx Cloud runner (`{}`) has no access token and no usable nxCloudId, so the command fails with an authentication error", self.choice.loaded_client.as_ref().map(ToString::to_string).unwrap_or_default()),
+                "set `NX_CLOUD_ACCESS_TOKEN`, or connect the workspace with `nxCloudId` (npx nx connect)",
+            );
+        } else {
+            // Clients before 16.1 (`@nrwl/nx-cloud` 14/15, `nx-cloud` 16.0) fall
+            // back without a word; later ones and Nx's shell warn first.
+            let how = match &self.choice.loaded_client {
+                Some(client) if !client.warns_when_falling_back() => format!(
+                    "the installed client `{client}` runs the command without Nx Cloud, silently"
+                ),
+                Some(client) => format!(
+                    "the installed client `{client}` warns and runs the command without Nx Cloud"
+                ),
+                None => "nx warns and runs the command without Nx Cloud".to_owned(),
+            };
+            report.step(
+                "TOKEN-4",
+                "default",
+                None,
+                Outcome::Used,
+                &format!("no token and no usable nxCloudId: {how}"),
+            );
+            report.finding(
+                "cloud-runner-runs-without-credential",
+                Severity::Warning,
+                format!("the Nx Cloud runner is selected but has no access token and no usable nxCloudId: {how}"),
+                "set `NX_CLOUD_ACCESS_TOKEN`, or connect the workspace with `nxCloudId` (npx nx connect)",
+            );
+        }
+    }
+}
