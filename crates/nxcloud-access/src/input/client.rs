@@ -54,13 +54,13 @@ impl CloudClient {
         self.version >= Version::new(major, minor, 0)
     }
 
-    // CLI-1: clients before 19.1.0 do not know `nxCloudId`.
+    // Clients before 19.1.0 do not know `nxCloudId` (CLI-1).
     /// Whether the client accepts an `nxCloudId` (alone or with a token).
     pub fn knows_nx_cloud_id(&self) -> bool {
         self.package == ClientPackage::NxCloud && self.at_least(19, 1)
     }
 
-    // CLI-1: `@nrwl/nx-cloud` 14 and 15 ignore `NX_CLOUD_API`, and so does
+    // `@nrwl/nx-cloud` 14 and 15 ignore `NX_CLOUD_API` (CLI-1), and so does
     // `nx-cloud` 16.0 (`baseUrl = options.url || default`); from 16.1 both
     // names read it (`@nrwl/nx-cloud` 16+ only re-exports `nx-cloud` of the
     // same version).
@@ -69,7 +69,7 @@ impl CloudClient {
         self.at_least(16, 1)
     }
 
-    // TOKEN-4: from 16.5 the client is the "light client", whose first API
+    // From 16.5 (TOKEN-4) the client is the "light client", whose first API
     // call throws "Unable to authenticate" outside any `try`: the command
     // fails. Before, the runner checks `!ACCESS_TOKEN && !options.accessToken`
     // and runs the default runner (with a warning from 16.1, silently before).

@@ -53,7 +53,7 @@ pub fn parse(text: &str, flavour: Flavour) -> DotEnv {
     }
 }
 
-// ENVF-3: the client's older parser (npm `dotenv` 10). Line by line,
+// The client's older parser of ENVF-3 (npm `dotenv` 10). Line by line,
 // `^\s*([\w.-]+)\s*=\s*(.*)?\s*$`: no `export`, no `:`, no comments; quotes
 // are removed only when they open and close the whole rest of the line.
 fn parse_client(text: &str) -> DotEnv {
@@ -91,7 +91,7 @@ fn parse_client(text: &str) -> DotEnv {
     out
 }
 
-// ENVF-3: Nx's own parser (npm `dotenv` 16), a port of its one regular expression
+// Nx's own parser of ENVF-3 (npm `dotenv` 16), a port of its one regular expression
 // /^\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?$/mg
 // with the same backtracking: `export ` prefix, three quote kinds (spanning
 // lines), `KEY: value`, and an unquoted `#` ends the value.

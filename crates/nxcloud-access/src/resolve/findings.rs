@@ -153,7 +153,7 @@ pub fn committed_tokens(
     }
     for (source, secret) in committed {
         let shown = secret.redacted();
-        // TOKF-1, ADV-1, ADV-2: the level read from the token's shape.
+        // The level read from the token's shape (TOKF-1) sets the severity (ADV-1, ADV-2).
         let (code, severity, what) = match access_level(&secret) {
             AccessLevel::ReadWrite => (
                 "committed-read-write-token",
@@ -214,7 +214,7 @@ pub fn advice(
     }
 }
 
-// CLI-1, ID-2 (seed 001: the client "must be in package.json devDependencies"):
+// (CLI-1, ID-2; seed 001: the client "must be in package.json devDependencies"):
 // a client package.json declares but that is not installed is never loaded.
 /// Reports a declared but missing client package that the runner would load.
 pub fn declared_client(

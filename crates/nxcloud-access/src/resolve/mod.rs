@@ -107,6 +107,7 @@ impl Report {
     }
 
     /// Adds a finding (once per code and message).
+    // EXP-2: every finding has a stable code, a severity, a message and a fix.
     pub fn finding(
         &mut self,
         code: &str,
@@ -174,7 +175,7 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
         );
     }
     let nx_json = findings::check_types(nx_json, &mut report);
-    // DOT-1: the root `.env` files join the environment before anything else.
+    // The root `.env` files join the environment before anything else (DOT-1).
     let env = dotenv::load_environment(&input.env, &input.dot_env_files);
     for lost in &env.shadowed {
         if TOKEN_KEYS.contains(&lost.key.as_str()) || lost.key == "NX_CLOUD_API" {
@@ -217,7 +218,7 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
     };
     let runs_cloud = choice.cloud && !choice.refused;
     let cloud_env = ctx.read_nx_cloud_env(&mut report);
-    // TOKEN-1: only a running cloud runner sends anything.
+    // Only a running cloud runner sends anything (TOKEN-1).
     let inactive = (!runs_cloud).then(|| {
         (
             "TOKEN-1",
@@ -300,7 +301,7 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
             "make the nx.json settings agree: select the Nx Cloud runner where Nx Cloud is meant to be used",
         );
     }
-    // USED-2: before 22.7.0 the opt-outs do not stop the cloud runner.
+    // Before 22.7.0 the opt-outs do not stop the cloud runner (USED-2).
     if runs_cloud && runner::opted_out(&runner_inputs) && !behaviour.opt_out_stops_runner {
         report.finding(
             "opt-out-still-runs-cloud-runner",
@@ -377,6 +378,8 @@ impl Ctx<'_> {
     }
 
     /// `options.KEY`: present unless absent or `null` (`??`), counts when truthy.
+    // TOP-2: the options beat the top level field by field, since Nx merges
+    // with `result.KEY ??= top`: an empty string in the options still blocks.
     fn options_probe(&self, key: &str, rule: &'static str) -> Probe {
         let source = self.options_path(key);
         let held = match self.options().and_then(|o| o.get(key)) {

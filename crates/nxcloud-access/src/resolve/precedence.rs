@@ -96,6 +96,7 @@ pub struct Chosen {
     pub text: Secret,
 }
 
+// EXP-1: the trace is written by the walk that decides.
 /// Walks `probes` in order: the first blocking value decides; values before
 /// it that do not block are ignored (empty), values after it are shadowed.
 /// `inactive` (rule, note) marks every value ignored: the walk's consumer

@@ -178,7 +178,7 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
                 .filter(|c| c.package.name() == choice.module)
                 .cloned();
             if choice.loaded_client.is_none() {
-                // LEG-1: without the package the runner cannot be loaded.
+                // Without the package the runner cannot be loaded (LEG-1).
                 report.finding(
                     "cloud-runner-not-installed",
                     Severity::Error,
@@ -203,7 +203,7 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
         );
         return choice;
     }
-    // RUN-3: `CODEX_ENV_NODE_VERSION` forces the default runner.
+    // `CODEX_ENV_NODE_VERSION` forces the default runner (RUN-3).
     if b.codex_forces_default_runner && inputs.env_set("CODEX_ENV_NODE_VERSION") {
         report.step(
             "RUN-3",
@@ -227,7 +227,7 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
         }
         return choice;
     }
-    // USED-2: from 22.7.0 the opt-outs keep the cloud runner from being chosen.
+    // From 22.7.0 the opt-outs keep the cloud runner from being chosen (USED-2).
     if b.opt_out_stops_runner && inputs.opted_out() {
         let source = if inputs.env.value("NX_NO_CLOUD") == Some("true") {
             inputs.env_source("NX_NO_CLOUD")
@@ -275,6 +275,8 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
         }
         Some(module) => {
             // RUN-2: 17.0 to 20.x, an explicit runner field wins.
+            // LEG-2: so an entry naming the cloud runner stays selected without
+            // `accessToken`; Nx Cloud is off only when no token exists anywhere (TOKEN-4).
             choice.cloud = CLOUD_NAMES.contains(&module.as_str());
             report.step(
                 "RUN-2",
@@ -310,7 +312,8 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
     choice
 }
 
-/// RUN-1: `--runner`, else `NX_TASKS_RUNNER` (or `NX_RUNNER` up to 19.x) when
+// RUN-1: the runner name.
+/// `--runner`, else `NX_TASKS_RUNNER` (or `NX_RUNNER` up to 19.x) when
 /// it names an entry, else `default`. Returns the name and whether Nx refuses.
 fn runner_name(inputs: &RunnerInputs<'_>, report: &mut Report) -> (String, bool) {
     let b = inputs.behaviour;

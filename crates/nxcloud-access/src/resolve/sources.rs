@@ -120,14 +120,14 @@ impl Ctx<'_> {
         report: &mut Report,
     ) -> Option<Sourced> {
         let b = self.behaviour;
-        // ID-2: from 17.0 to 19.5 a top-level nxCloudId is ignored.
+        // ID-1: a top-level nxCloudId is read from 19.6.0 (ignored from 17.0 to 19.5).
         let read_from = (!b.nx_cloud_id_read).then_some("19.6.0");
         let probes = vec![
             self.options_probe("nxCloudId", "TOP-2"),
             self.top_level_probe("nxCloudId", read_from, "ID-1"),
         ];
         let chosen = walk(probes, inactive, false, &mut report.trace)?;
-        // CLI-1, ID-2: who decides must know nxCloudId.
+        // ID-2: before 19.6 only an installed `nx-cloud` 19.1+ knows nxCloudId (CLI-1).
         let known = match &self.choice.loaded_client {
             Some(client) => client.knows_nx_cloud_id(),
             None => b.nx_cloud_id_read,
@@ -171,7 +171,9 @@ impl Ctx<'_> {
         })
     }
 
-    /// TOKEN-4: the cloud runner runs but cannot authenticate.
+    /// The cloud runner runs but cannot authenticate.
+    // TOKEN-4: Nx's shell and clients before 16.5 run without Nx Cloud; the
+    // light client of `nx-cloud` 16.5 and later fails the command.
     pub(super) fn no_credential(&self, report: &mut Report) {
         let fails = self
             .choice

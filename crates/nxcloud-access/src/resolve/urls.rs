@@ -8,7 +8,7 @@ use crate::resolve::{runner, Ctx, Report, DEFAULT_API_URL, DEFAULT_APP_URL};
 use crate::secret::Secret;
 
 impl Ctx<'_> {
-    /// URL-1: the API base URL, when the cloud runner runs.
+    /// The API base URL, when the cloud runner runs.
     pub(super) fn api_url(&self, report: &mut Report) -> Sourced {
         let reads_env = self
             .choice
@@ -58,6 +58,8 @@ impl Ctx<'_> {
             );
         }
         let read_from = (!self.behaviour.top_level_cloud_keys).then_some("17.0.0");
+        // URL-1: env NX_CLOUD_API, else options.url (an empty one blocks
+        // nxCloudUrl), else top-level nxCloudUrl, else the default.
         let probes = vec![
             env_probe,
             self.options_probe("url", "URL-1"),
@@ -84,7 +86,7 @@ impl Ctx<'_> {
         }
     }
 
-    /// URL-2: where runs are shown.
+    /// Where runs are shown.
     pub(super) fn app_url(&self, report: &mut Report) -> Option<Sourced> {
         let b = self.behaviour;
         let entries = self
@@ -123,7 +125,8 @@ impl Ctx<'_> {
         if let Some((name, entry)) = &cloud_entry {
             let url = entry.get("options").and_then(|o| o.get("url"));
             let source = format!("nx.json:tasksRunnerOptions.{name}.options.url");
-            // URL-2: 16.x uses `url || default`; later `??` keeps an empty string.
+            // URL-2: the first cloud entry's url; 16.x uses `url || default`, later
+            // versions `??`, which keeps an empty string.
             match url {
                 Some(u) if b.legacy() && u.is_truthy() => return found(u, source),
                 Some(u) if !b.legacy() && *u != Json::Null => return found(u, source),
