@@ -21,6 +21,7 @@ Feature: Personal access tokens
     And the personal access token is "pat-of-the-developer-0001" from "nxcloud.ini:https://cloud\.nx\.app"
     And the nxCloudId is "65d5639f1a3b026e12345678" from "nx.json:nxCloudId"
     And the trace shows "nxcloud.ini:https://cloud\.nx\.app" as used by rule "PATR-2"
+    And the trace step for "nxcloud.ini:https://cloud\.nx\.app" mentions "/home/dev/.config/nxcloud/nxcloud.ini"
     And the trace and the findings never show the token "pat-of-the-developer-0001"
     And there is a finding "workspace-id-access-level" of severity "info"
     And the finding "workspace-id-access-level" suggests "read-only or none"

@@ -567,3 +567,16 @@ fn trace_has_step(world: &mut SpecWorld, has: String, source: String, rule: Stri
         .any(|s| s["rule"] == json!(rule));
     assert_eq!(found, has == "has", "{:#}", answer["trace"]);
 }
+
+#[then(regex = r#"^the trace step for "([^"]+)" mentions "([^"]+)"$"#)]
+fn trace_step_mentions(world: &mut SpecWorld, source: String, text: String) {
+    let answer = world.resolution.answer();
+    let found = trace_step(answer, &source)
+        .iter()
+        .any(|s| s["note"].as_str().is_some_and(|n| n.contains(&text)));
+    assert!(
+        found,
+        "`{text}` not in the steps of `{source}`: {:#}",
+        answer["trace"]
+    );
+}
