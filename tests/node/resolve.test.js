@@ -128,6 +128,32 @@ describe("resolveCredentials", () => {
     assert.equal(resolveCredentials({ nxVersion: "17.0.0", nxJson: null, env }).nxCloudUsed, false);
   });
 
+  it("the same nx.json across versions: inferred from 22.6 (TOKEN-5), NX_NO_CLOUD by version (USED-2)", () => {
+    const nxJson = JSON.stringify({ nxCloudAccessToken: READ_ONLY });
+    const inferred = (nxVersion) => resolveCredentials({ nxVersion, nxJson }).inferred;
+    assert.deepEqual(["22.5.0", "22.6.0", "24.0.6"].map(inferred), [false, true, true]);
+    const noCloud = (nxVersion) => {
+      const r = resolveCredentials({ nxVersion, nxJson, env: { NX_NO_CLOUD: "true" } });
+      return [r.nxCloudUsed, r.runner.cloud, r.accessToken?.source ?? null];
+    };
+    assert.deepEqual(noCloud("19.8.5"), [true, true, "nx.json:nxCloudAccessToken"]);
+    assert.deepEqual(noCloud("19.8.6"), [false, true, "nx.json:nxCloudAccessToken"]);
+    assert.deepEqual(noCloud("22.7.0"), [false, false, null]);
+  });
+
+  it("Nx 20, @nrwl/nx-cloud runner entry hides the top-level token (TOP-1), and says so", () => {
+    const nxJson = JSON.stringify({
+      tasksRunnerOptions: { default: { runner: "@nrwl/nx-cloud", options: {} } },
+      nxCloudAccessToken: READ_ONLY,
+    });
+    const r = resolveCredentials({ nxVersion: "20.0.0", nxJson });
+    assert.equal(r.runner.cloud, true);
+    assert.equal(r.accessToken, null);
+    assert.ok(r.findings.some((f) => f.code === "top-level-token-hidden-by-runner"), JSON.stringify(r.findings));
+    // From 21.0.0 both runner names get the top-level keys.
+    assert.equal(resolveCredentials({ nxVersion: "21.0.0", nxJson }).accessToken.source, "nx.json:nxCloudAccessToken");
+  });
+
   it("answers with every field of the contract, null where nothing applies", () => {
     const r = resolveCredentials({ nxJson: "{}" });
     assert.deepEqual(Object.keys(r).sort(), [
