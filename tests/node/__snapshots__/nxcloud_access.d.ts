@@ -519,7 +519,6 @@ export interface SetWorkspaceIdAccess {
  */
 export class AccessControl {
     free(): void;
-    [Symbol.dispose](): void;
     /**
      * Decides a runner's request (runner plane). Never throws for a denial:
      * the decision says `allowed`, the level and principal that applied,
