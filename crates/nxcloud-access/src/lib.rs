@@ -15,6 +15,7 @@ pub use secret::Secret;
 
 pub mod access;
 pub mod input;
+pub mod limits;
 pub mod resolve;
 pub mod version;
 
