@@ -9,7 +9,10 @@
 //! process environment, which a pure core must not. So both flavours are
 //! small ports of the two npm parsers, tested line by line below.
 
-use std::collections::BTreeMap;
+use std::cell::Cell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::limits::MAX_DOTENV_EXPANSION;
 
 /// Which parser reads a dotenv text (ENVF-3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,21 +29,26 @@ pub enum Flavour {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DotEnv {
     pub entries: Vec<(String, String)>,
+    /// Key -> position in `entries` (lookups stay O(1) in large files).
+    index: HashMap<String, usize>,
 }
 
 impl DotEnv {
     /// The value of `key`, if the file sets it.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k == key)
+        self.index
+            .get(key)
+            .and_then(|i| self.entries.get(*i))
             .map(|(_, v)| v.as_str())
     }
 
     fn set(&mut self, key: &str, value: String) {
-        match self.entries.iter_mut().find(|(k, _)| k == key) {
+        match self.index.get(key).and_then(|i| self.entries.get_mut(*i)) {
             Some(entry) => entry.1 = value,
-            None => self.entries.push((key.to_owned(), value)),
+            None => {
+                self.index.insert(key.to_owned(), self.entries.len());
+                self.entries.push((key.to_owned(), value));
+            }
         }
     }
 }
@@ -263,6 +271,9 @@ pub struct Shadowed {
 pub struct Environment {
     pub vars: BTreeMap<String, EnvValue>,
     pub shadowed: Vec<Shadowed>,
+    /// The `${NAME}` expansion stopped at [`MAX_DOTENV_EXPANSION`]
+    /// characters of work (an expansion bomb): the values are incomplete.
+    pub expansion_limited: bool,
 }
 
 impl Environment {
@@ -297,7 +308,9 @@ pub fn load_environment(
             })
             .collect(),
         shadowed: Vec::new(),
+        expansion_limited: false,
     };
+    let budget = Budget::new(MAX_DOTENV_EXPANSION);
     for file in ROOT_DOT_ENV_FILES {
         let Some(text) = files.get(file) else {
             continue;
@@ -305,6 +318,7 @@ pub fn load_environment(
         let parsed = parse(text, Flavour::Nx);
         // `dotenv.config` first: new keys enter the environment unexpanded.
         let mut fresh: Vec<&str> = Vec::new();
+        let mut is_fresh: HashSet<&str> = HashSet::new();
         for (key, value) in &parsed.entries {
             match env.vars.get(key) {
                 Some(existing) => env.shadowed.push(Shadowed {
@@ -315,6 +329,7 @@ pub fn load_environment(
                 }),
                 None => {
                     fresh.push(key);
+                    is_fresh.insert(key);
                     let value = EnvValue {
                         value: value.clone(),
                         origin: file.to_owned(),
@@ -326,11 +341,11 @@ pub fn load_environment(
         // Then `dotenv-expand`, key by key in file order.
         let mut expanded = parsed.clone();
         for (key, _) in &parsed.entries {
-            if !fresh.contains(&key.as_str()) {
+            if !is_fresh.contains(key.as_str()) {
                 continue;
             }
             let raw = expanded.get(key).unwrap_or_default().to_owned();
-            let value = unescape_dollars(&interpolate(&raw, &env, &expanded, 0));
+            let value = unescape_dollars(&interpolate(&raw, &env, &expanded, 0, &budget));
             expanded.set(key, value);
         }
         for key in fresh {
@@ -339,15 +354,53 @@ pub fn load_environment(
             }
         }
     }
+    env.expansion_limited = budget.exhausted.get();
     env
+}
+
+/// The characters `${NAME}` expansion may still read and write, across all
+/// the root files: references that fan out (`B=${A}${A}…`, `C=${B}${B}…`)
+/// grow exponentially with the depth, as in Nx itself.
+struct Budget {
+    left: Cell<usize>,
+    exhausted: Cell<bool>,
+}
+
+impl Budget {
+    fn new(chars: usize) -> Self {
+        Self {
+            left: Cell::new(chars),
+            exhausted: Cell::new(false),
+        }
+    }
+
+    /// Spends `n` characters; false (and exhausted) when they are not left.
+    fn spend(&self, n: usize) -> bool {
+        match self.left.get().checked_sub(n) {
+            Some(left) if !self.exhausted.get() => {
+                self.left.set(left);
+                true
+            }
+            _ => {
+                self.exhausted.set(true);
+                false
+            }
+        }
+    }
 }
 
 const MAX_EXPANSION_DEPTH: usize = 8;
 
 /// `dotenv-expand` 11's `interpolate`: `$NAME`, `${NAME}`, `${NAME:-default}`,
 /// `${NAME-default}`; `\$` keeps a literal dollar.
-fn interpolate(value: &str, env: &Environment, parsed: &DotEnv, depth: usize) -> String {
-    if depth > MAX_EXPANSION_DEPTH {
+fn interpolate(
+    value: &str,
+    env: &Environment,
+    parsed: &DotEnv,
+    depth: usize,
+    budget: &Budget,
+) -> String {
+    if depth > MAX_EXPANSION_DEPTH || !budget.spend(value.len()) {
         return value.to_owned();
     }
     let chars: Vec<char> = value.chars().collect();
@@ -394,7 +447,11 @@ fn interpolate(value: &str, env: &Environment, parsed: &DotEnv, depth: usize) ->
             out.push_str(whole.get(1..).unwrap_or_default());
         } else {
             let key = slice(&chars, key_start, key_end);
-            out.push_str(&lookup(&key, value, default, env, parsed, depth));
+            let found = lookup(&key, value, default, env, parsed, depth, budget);
+            if !budget.spend(found.len()) {
+                return out;
+            }
+            out.push_str(&found);
         }
         i = end;
     }
@@ -408,20 +465,21 @@ fn lookup(
     env: &Environment,
     parsed: &DotEnv,
     depth: usize,
+    budget: &Budget,
 ) -> String {
     if let Some(current) = env.value(key).filter(|v| !v.is_empty()) {
         if Some(current) == parsed.get(key) {
             return current.to_owned();
         }
-        return interpolate(current, env, parsed, depth + 1);
+        return interpolate(current, env, parsed, depth + 1, budget);
     }
     if let Some(own) = parsed.get(key).filter(|v| !v.is_empty()) {
         if own != value {
-            return interpolate(own, env, parsed, depth + 1);
+            return interpolate(own, env, parsed, depth + 1, budget);
         }
     }
     match default {
-        Some(d) if d.starts_with('$') => interpolate(&d, env, parsed, depth + 1),
+        Some(d) if d.starts_with('$') => interpolate(&d, env, parsed, depth + 1, budget),
         Some(d) => d,
         None => String::new(),
     }
