@@ -33,10 +33,13 @@
 //! * A PAT stored for the API URL of a workspace without nxCloudId is a
 //!   finding only when the cloud runner runs (otherwise no URL is looked up).
 
+use std::collections::HashSet;
+
 use crate::error::{ErrorCode, Location};
 use crate::input::client::CloudClient;
 use crate::input::dotenv::{self, Environment, ROOT_DOT_ENV_FILES};
 use crate::input::nx_json::{self, Json};
+use crate::limits::{MAX_DOTENV_EXPANSION, MAX_RESOLVE_INPUT_BYTES, MAX_TEXT_BYTES};
 use crate::secret::Secret;
 use crate::version::{Behaviour, NxVersion, NEWEST_KNOWN};
 
@@ -90,6 +93,9 @@ impl ErrorCode for ResolveError {
 pub struct Report {
     pub trace: Vec<TraceStep>,
     pub findings: Vec<Finding>,
+    /// The findings already reported (one finding per runner entry of a
+    /// huge nx.json must not cost a scan of all the others).
+    seen: HashSet<Finding>,
 }
 
 impl Report {
@@ -121,7 +127,7 @@ impl Report {
             message: message.into(),
             fix: fix.into(),
         };
-        if !self.findings.contains(&finding) {
+        if self.seen.insert(finding.clone()) {
             self.findings.push(finding);
         }
     }
@@ -134,6 +140,7 @@ pub const DEFAULT_APP_URL: &str = "https://nx.app";
 
 /// Which credential Nx uses.
 pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveError> {
+    check_sizes(input)?;
     let version = match input.nx_version.as_deref() {
         Some(text) => {
             NxVersion::parse(text).map_err(|e| ResolveError::InvalidNxVersion(e.to_string()))?
@@ -177,6 +184,11 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
     let nx_json = findings::check_types(nx_json, &mut report);
     // The root `.env` files join the environment before anything else (DOT-1).
     let env = dotenv::load_environment(&input.env, &input.dot_env_files);
+    if env.expansion_limited {
+        return Err(ResolveError::InvalidInput(format!(
+            "the `${{NAME}}` references of the root dotenv files expand to more than {MAX_DOTENV_EXPANSION} characters (references that repeat references grow exponentially): write the values out instead of nesting references"
+        )));
+    }
     for lost in &env.shadowed {
         if TOKEN_KEYS.contains(&lost.key.as_str()) || lost.key == "NX_CLOUD_API" {
             let value = if TOKEN_KEYS.contains(&lost.key.as_str()) {
@@ -343,6 +355,63 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
         trace: report.trace,
         findings: report.findings,
     })
+}
+
+/// Refuses a text above [`MAX_TEXT_BYTES`] or a whole input above
+/// [`MAX_RESOLVE_INPUT_BYTES`], before any parsing.
+fn check_sizes(input: &ResolveInput) -> Result<(), ResolveError> {
+    let texts = [
+        ("nxJson", input.nx_json.as_deref()),
+        ("nxCloudEnv", input.nx_cloud_env.as_deref()),
+        ("packageJson", input.package_json.as_deref()),
+        (
+            "nxcloudIni.text",
+            input.nxcloud_ini.as_ref().map(|i| i.text.as_str()),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(field, text)| text.map(|t| (field.to_owned(), t)))
+    .chain(
+        input
+            .dot_env_files
+            .iter()
+            .map(|(name, text)| (format!("dotEnvFiles[{name:?}]"), text.as_str())),
+    );
+    let mut total = 0usize;
+    for (field, text) in texts {
+        if text.len() > MAX_TEXT_BYTES {
+            return Err(ResolveError::InvalidInput(format!(
+                "`{field}` is {} bytes, more than the limit of {MAX_TEXT_BYTES} bytes (8 MiB): pass the real file, which is far smaller",
+                text.len()
+            )));
+        }
+        total = total.saturating_add(text.len());
+    }
+    let maps = input
+        .env
+        .iter()
+        .map(|(k, v)| k.len().saturating_add(v.len()))
+        .chain(input.dot_env_files.keys().map(String::len));
+    let lists = input.tracked_files.iter().flatten().map(String::len);
+    let scalars = [
+        input.nx_version.as_deref(),
+        input.cloud_client.as_deref(),
+        input.runner.as_deref(),
+        input.nxcloud_ini.as_ref().map(|i| i.path.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::len);
+    total = maps
+        .chain(lists)
+        .chain(scalars)
+        .fold(total, usize::saturating_add);
+    if total > MAX_RESOLVE_INPUT_BYTES {
+        return Err(ResolveError::InvalidInput(format!(
+            "the input is {total} bytes in all, more than the limit of {MAX_RESOLVE_INPUT_BYTES} bytes (32 MiB): pass only the files nx reads, and in `trackedFiles` only the names of those files"
+        )));
+    }
+    Ok(())
 }
 
 /// The environment variables that hold tokens.
