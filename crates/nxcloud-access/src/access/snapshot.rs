@@ -10,9 +10,10 @@ use serde_json::Value;
 
 use super::error::AccessError;
 use super::model::{AccessLevel, Role, TokenAccess, Visibility};
-use super::token::{is_nx_cloud_id, TokenHash};
+use super::token::{contains_token, is_nx_cloud_id, TokenHash};
 use super::validate;
 use super::{AccessControl, Organization, StoredToken, TokenKind, User, Workspace};
+use crate::limits::MAX_SNAPSHOT_BYTES;
 
 /// The snapshot format this engine writes (and the newest it reads).
 pub const SNAPSHOT_VERSION: u64 = 1;
@@ -122,7 +123,23 @@ impl AccessControl {
     /// Restores a snapshot written by [`Self::to_json`]. A snapshot of a newer
     /// format version is `unsupported-snapshot`; a malformed or inconsistent
     /// one is `invalid-input`.
+    ///
+    /// Limits: at most [`MAX_SNAPSHOT_BYTES`] (checked before parsing) and
+    /// 128 levels of nesting (`serde_json`'s recursion limit). A snapshot
+    /// holding anything shaped like a whole token is refused: snapshots hold
+    /// hashes only (TOK-6), so it was tampered with or hand-written.
     pub fn from_json(text: &str) -> Result<Self, AccessError> {
+        if text.len() > MAX_SNAPSHOT_BYTES {
+            return Err(invalid(format!(
+                "it is {} bytes, more than the limit of {MAX_SNAPSHOT_BYTES} bytes (256 MiB); split the organizations across engines, or raise the limit in a build of your own",
+                text.len()
+            )));
+        }
+        if contains_token(text) {
+            return Err(invalid(
+                "it holds a plaintext token (`nxca_…` or `nxpat_…`), where snapshots hold only SHA-256 hashes: it was tampered with or written by hand; restore a snapshot written by `toJson`, and revoke that token".into(),
+            ));
+        }
         let value: Value = serde_json::from_str(text).map_err(|e| {
             invalid(format!(
                 "it is not JSON ({e} at line {}, column {})",

@@ -112,6 +112,29 @@ pub fn is_nx_cloud_id(text: &str) -> bool {
             .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
 }
 
+/// Characters after the prefix in a minted token (32 bytes in base64url).
+const TOKEN_BODY_CHARS: usize = 43;
+
+/// Whether `text` holds a whole token of this engine (`nxca_` or `nxpat_`
+/// followed by at least 43 base64url characters): a plaintext secret where
+/// only hashes and names belong (TOK-6). Linear in the text.
+pub fn contains_token(text: &str) -> bool {
+    [CI_ACCESS_TOKEN_PREFIX, PERSONAL_ACCESS_TOKEN_PREFIX]
+        .iter()
+        .any(|prefix| {
+            text.match_indices(prefix).any(|(at, _)| {
+                // 43 characters follow, all of them base64url.
+                text.get(at + prefix.len()..).is_some_and(|body| {
+                    body.chars()
+                        .take(TOKEN_BODY_CHARS)
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                        .count()
+                        == TOKEN_BODY_CHARS
+                })
+            })
+        })
+}
+
 /// Masks anything shaped like one of our tokens in a text (a parse error may
 /// quote the value it could not read, TOK-6).
 pub fn scrub_tokens(text: &str) -> String {

@@ -1,9 +1,20 @@
 //! Checks of the texts commands receive: ids, names, emails, domains.
 
 use super::error::AccessError;
+use super::token::contains_token;
+use crate::limits::MAX_ID_CHARS as MAX_LEN;
 
-/// Longest id or name accepted.
-const MAX_LEN: usize = 200;
+/// Refuses a text that holds a whole token: names and ids are shown in lists,
+/// errors and snapshots, where a secret must never be (TOK-6).
+fn no_token(field: &str, value: &str) -> Result<(), AccessError> {
+    if contains_token(value) {
+        return Err(AccessError::InvalidInput(format!(
+            "`{field}` holds what looks like an access token (`{}`): never put a token's secret in a name or id, which lists and snapshots show; if it is a real token, revoke it",
+            super::token::scrub_tokens(value).escape_debug()
+        )));
+    }
+    Ok(())
+}
 
 /// An id of a user or organization: 1 to 200 characters, no whitespace or
 /// control characters.
@@ -20,7 +31,7 @@ pub fn id(field: &str, value: &str) -> Result<(), AccessError> {
             value.escape_debug()
         )));
     }
-    Ok(())
+    no_token(field, value)
 }
 
 /// A display name (organization, token): 1 to 200 characters, not only
@@ -37,7 +48,7 @@ pub fn name(field: &str, value: &str) -> Result<(), AccessError> {
             value.escape_debug()
         )));
     }
-    Ok(())
+    no_token(field, value)
 }
 
 /// An email address: exactly one `@`, a non-empty local part, a domain as
@@ -64,6 +75,7 @@ pub fn email(field: &str, value: &str) -> Result<String, AccessError> {
         return Err(invalid("it contains whitespace"));
     }
     domain_shape(host).map_err(|why| invalid(&why))?;
+    no_token(field, value)?;
     Ok(value.to_lowercase())
 }
 
