@@ -94,6 +94,8 @@ pub enum ServerError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("another `nxcloud-access serve` is already using the data directory `{0}` (it holds `serve.lock`): stop it first, or give this server its own --data")]
+    AlreadyServing(String),
     #[error("authorization can only be turned off on a loopback address, not `{0}`")]
     UnsafeNoAuthorization(SocketAddr),
     #[error("the server failed: {0}")]
@@ -105,6 +107,10 @@ pub struct AppState {
     pub config: ServerConfig,
     pub access: Arc<AccessState>,
     pub artifacts: Artifacts,
+    /// The data directory's `serve.lock`, locked for as long as the server
+    /// lives: one server per data directory (its start-up cleanup of
+    /// temporary files would otherwise delete another server's uploads).
+    _lock: std::fs::File,
 }
 
 /// A server bound to its address, not yet serving.
@@ -155,7 +161,7 @@ pub async fn bind(config: ServerConfig) -> Result<Bound, ServerError> {
         return Err(ServerError::UnsafeNoAuthorization(config.listen));
     }
     let data_dir = config.data_dir.clone();
-    let (access, artifacts) = tokio::task::spawn_blocking(move || open_data(&data_dir))
+    let (lock, access, artifacts) = tokio::task::spawn_blocking(move || open_data(&data_dir))
         .await
         .map_err(std::io::Error::other)??;
     let listener =
@@ -169,6 +175,7 @@ pub async fn bind(config: ServerConfig) -> Result<Bound, ServerError> {
         config,
         access: Arc::new(access),
         artifacts,
+        _lock: lock,
     });
     Ok(Bound { listener, state })
 }
@@ -242,16 +249,37 @@ pub enum AdminError {
     Store(#[from] StoreError),
 }
 
-fn open_data(data_dir: &Path) -> Result<(AccessState, Artifacts), ServerError> {
+fn open_data(data_dir: &Path) -> Result<(std::fs::File, AccessState, Artifacts), ServerError> {
     let path = data_dir.display().to_string();
     std::fs::create_dir_all(data_dir).map_err(|source| ServerError::DataDir {
         path: path.clone(),
         source,
     })?;
+    // Locked before Artifacts::open, which removes leftover temporary files.
+    let lock = lock_data_dir(data_dir).map_err(|error| match error {
+        std::fs::TryLockError::WouldBlock => ServerError::AlreadyServing(path.clone()),
+        std::fs::TryLockError::Error(source) => ServerError::DataDir {
+            path: path.clone(),
+            source,
+        },
+    })?;
     let artifacts =
         Artifacts::open(data_dir).map_err(|source| ServerError::DataDir { path, source })?;
     let access = AccessState::open(data_dir)?;
-    Ok((access, artifacts))
+    Ok((lock, access, artifacts))
+}
+
+/// Takes the data directory's exclusive `serve.lock` (released by the OS when
+/// the process ends, even by SIGKILL).
+fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, std::fs::TryLockError> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(data_dir.join("serve.lock"))
+        .map_err(std::fs::TryLockError::Error)?;
+    file.try_lock()?;
+    Ok(file)
 }
 
 fn router(state: Arc<AppState>) -> Router {

@@ -2,7 +2,7 @@
 //! credential and the admin API's actor rules. The real client is tested by
 //! `tests/nx-e2e/run.mjs` (scripts/test-server).
 
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)] // a test fails loudly
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // a test fails loudly
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -325,4 +325,30 @@ fn the_admin_api_acts_as_the_owner_of_the_header_pat() {
         .0,
         400
     );
+}
+
+#[test]
+fn one_server_per_data_directory() {
+    let dir = data_dir("lock");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let config = || ServerConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)), dir.clone());
+        let first = bind(config()).await.unwrap();
+        let refused = bind(config())
+            .await
+            .err()
+            .expect("a second server on the same data");
+        let message = refused.to_string();
+        assert!(
+            message.contains("already using the data directory"),
+            "{message}"
+        );
+        drop(first);
+        bind(config())
+            .await
+            .expect("the lock is released with the first server");
+    });
 }
