@@ -20,7 +20,7 @@
 // the samples). Run: `npm ci && npm run bench` in bench/ (see README.md).
 //
 // Options: --quick (fewer samples, for a smoke run), --json FILE (also write
-// the figures as JSON).
+// the figures as JSON), --only size,cold,resolve,authorize (some sections).
 
 const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
@@ -185,24 +185,32 @@ function organization(n) {
   ac.createUser({ id: "admin", email: "admin@corp.example" });
   ac.createOrganization({ id: "acme", name: "Acme", creator: "admin" });
   ac.invite({ organization: "acme", actor: "admin", domain: "corp.example", role: "member" });
-  const { nxCloudId } = ac.createWorkspace({ organization: "acme", actor: "admin" });
-  ac.setWorkspaceIdAccess({ workspace: nxCloudId, actor: "admin", level: "read-only" });
-  ac.setPersonalAccessTokenAccess({ workspace: nxCloudId, actor: "admin", level: "read-write" });
+  // At most 1,000 CI tokens per workspace (creating one scans the
+  // workspace's token names: 100,000 in one workspace take minutes to set
+  // up; the decisions do not scan).
+  const workspaces = [];
+  for (let w = 0; w < Math.ceil(n / 1000); w++) {
+    const { nxCloudId } = ac.createWorkspace({ organization: "acme", actor: "admin" });
+    ac.setWorkspaceIdAccess({ workspace: nxCloudId, actor: "admin", level: "read-only" });
+    ac.setPersonalAccessTokenAccess({ workspace: nxCloudId, actor: "admin", level: "read-write" });
+    workspaces.push(nxCloudId);
+  }
   const ci = [];
   const pats = [];
   for (let i = 0; i < n; i++) {
     const user = `user${i}`;
+    const workspace = workspaces[Math.floor(i / 1000)];
     ac.createUser({ id: user, email: `${user}@corp.example` });
     ac.join({ organization: "acme", user });
     const access = i % 2 === 0 ? "read-only" : "read-write";
-    const t = ac.createCiAccessToken({ workspace: nxCloudId, actor: "admin", name: `ci-${i}`, access });
-    ci.push({ ...t, access });
-    pats.push({ ...ac.createPersonalAccessToken({ user, name: "laptop" }), user });
+    const t = ac.createCiAccessToken({ workspace, actor: "admin", name: `ci-${i}`, access });
+    ci.push({ ...t, access, workspace });
+    pats.push({ ...ac.createPersonalAccessToken({ user, name: "laptop" }), user, workspace });
   }
   // An outsider's PAT (not a member: the workspace ID level applies).
   ac.createUser({ id: "outsider", email: "outsider@elsewhere.example" });
-  const outsiderPat = { ...ac.createPersonalAccessToken({ user: "outsider", name: "laptop" }), user: "outsider" };
-  return { ac, nxCloudId, ci, pats, outsiderPat };
+  const outsiderPat = { ...ac.createPersonalAccessToken({ user: "outsider", name: "laptop" }), user: "outsider", workspace: workspaces[0] };
+  return { ac, ci, pats, outsiderPat };
 }
 
 /** Cedar's equivalent of the runner plane (TOK-2..4, PAT-3..5, WSID-2/3). */
@@ -238,18 +246,19 @@ permit(principal is User, action == Action::"write-cache", resource is Workspace
  * Cedar's cost then stays flat as the organization grows).
  */
 function requests(org, count) {
-  const ws = { type: "Workspace", id: org.nxCloudId };
   const orgUid = { type: "Organization", id: "acme" };
-  const wsEntity = {
-    uid: ws,
-    attrs: { organization: { __entity: orgUid }, idAccess: "read-only", patAccess: "read-write" },
-    parents: [],
-  };
   const out = [];
   const n = org.ci.length;
   for (let i = 0; i < count; i++) {
     const action = ACTIONS[i % 4];
     const k = (i * 7919) % n; // spread over the organization
+    const nxCloudId = org.ci[k].workspace;
+    const ws = { type: "Workspace", id: nxCloudId };
+    const wsEntity = {
+      uid: ws,
+      attrs: { organization: { __entity: orgUid }, idAccess: "read-only", patAccess: "read-write" },
+      parents: [],
+    };
     let ourReq;
     let principal;
     let entities;
@@ -257,27 +266,27 @@ function requests(org, count) {
       case 0:
       case 1: {
         const t = org.ci[k];
-        ourReq = { nxCloudId: org.nxCloudId, accessToken: t.token, action };
+        ourReq = { nxCloudId, accessToken: t.token, action };
         principal = { type: "CiAccessToken", id: t.id };
         entities = [{ uid: principal, attrs: { workspace: { __entity: ws }, access: t.access }, parents: [] }, wsEntity];
         break;
       }
       case 2: {
         const p = org.pats[k];
-        ourReq = { nxCloudId: org.nxCloudId, personalAccessToken: p.token, action };
+        ourReq = { nxCloudId, personalAccessToken: p.token, action };
         principal = { type: "User", id: p.user };
         entities = [{ uid: principal, attrs: {}, parents: [orgUid] }, wsEntity, { uid: orgUid, attrs: {}, parents: [] }];
         break;
       }
       case 3: {
-        const p = org.outsiderPat;
-        ourReq = { nxCloudId: org.nxCloudId, personalAccessToken: p.token, action };
+        const p = org.outsiderPat; // asks for workspace k's, not a member
+        ourReq = { nxCloudId, personalAccessToken: p.token, action };
         principal = { type: "User", id: p.user };
         entities = [{ uid: principal, attrs: {}, parents: [] }, wsEntity, { uid: orgUid, attrs: {}, parents: [] }];
         break;
       }
       default: {
-        ourReq = { nxCloudId: org.nxCloudId, action };
+        ourReq = { nxCloudId, action };
         principal = { type: "Anonymous", id: "" };
         entities = [{ uid: principal, attrs: {}, parents: [] }, wsEntity];
       }
@@ -461,10 +470,12 @@ function main() {
   console.log(`${m.date}; Node ${m.node}; ${m.cpu}; ${m.memory}; ${m.os}; load average ${m.loadavg}`);
   console.log(`nx ${NX_VERSION}; @cedar-policy/cedar-wasm ${CEDAR_VERSION}; package: ${PKG}`);
   console.log(`Figures: median per call (min–max over ${SAMPLES} alternating samples of ~${BATCH_MS} ms).`);
-  sizes();
-  coldStart();
-  benchResolution();
-  benchAuthorization();
+  const only = args.includes("--only") ? args[args.indexOf("--only") + 1].split(",") : null;
+  const run = (name, fn) => (!only || only.includes(name)) && fn();
+  run("size", sizes);
+  run("cold", coldStart);
+  run("resolve", benchResolution);
+  run("authorize", benchAuthorization);
   results.machine.loadavgAfter = os.loadavg().map((x) => x.toFixed(2)).join(" ");
   console.log(`\nload average at the end: ${results.machine.loadavgAfter}`);
   if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(results, null, 2) + "\n");

@@ -27,6 +27,7 @@ use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
 mod convert;
+mod fast;
 
 #[wasm_bindgen(typescript_custom_section)]
 const ERROR_TYPE: &'static str = r#"
@@ -240,7 +241,7 @@ impl AccessControl {
 
 /// The error of a call made while the same object is busy (only possible
 /// from a `toJSON` of an argument that calls back into the object).
-fn busy() -> JsValue {
+pub(crate) fn busy() -> JsValue {
     convert::error(
         "invalid-input",
         "this AccessControl is busy with another call (an argument's toJSON called it back)",

@@ -1,0 +1,161 @@
+//! The fast paths of the two decisions, for `pkg/index.cjs`.
+//!
+//! A decision is called per request by a cache server and per task by a
+//! tool, so the JSON round trip of the generic path (`JSON.stringify`,
+//! `serde_json`, `JSON.parse`: about 10 µs) would dwarf the decision itself
+//! (about 1 µs). These functions take the request's fields as plain
+//! arguments and return the decision packed in one string, which the JS
+//! wrapper expands into the very object the generic path returns (same
+//! fields, same order, same values). They run the same core function: no
+//! rule lives here.
+//!
+//! They are not part of the package's API (hidden from the `.d.ts`, not
+//! exported by `index.cjs`). The wrapper takes them only for plain
+//! arguments it has checked; anything else (unknown fields, non-strings,
+//! `toJSON`, an unknown action) goes the generic path, which reports the
+//! errors. A string that held a lone surrogate arrives here with U+FFFD in
+//! its place (the UTF-8 encoding replaces it), where the generic path would
+//! refuse it: such an argument is answered with the empty string, which
+//! sends the wrapper to the generic path too.
+//!
+//! The packed form: one character each for `allowed` (`0`/`1`),
+//! `unauthenticated` (`0`/`1`) and the index of `access` / `principal` /
+//! `role` in the wrapper's tables, then the rule ID, a NUL, the reason.
+
+use nxcloud_access::access::{
+    AccessLevel, Principal, RunnerAction, RunnerRequest, WebAction, WebRequest, WebRole,
+};
+use nxcloud_access::Secret;
+use wasm_bindgen::prelude::*;
+
+use crate::AccessControl;
+
+/// `authorizeRunner` with its fields as arguments; `action` is the index of
+/// `read-cache`, `write-cache`, `record-run`, `distribute`.
+#[wasm_bindgen(js_name = __authorizeRunnerPacked, skip_typescript)]
+pub fn authorize_runner_packed(
+    engine: &AccessControl,
+    nx_cloud_id: Option<String>,
+    access_token: Option<String>,
+    personal_access_token: Option<String>,
+    action: u32,
+) -> Result<String, JsValue> {
+    let action = match action {
+        0 => RunnerAction::ReadCache,
+        1 => RunnerAction::WriteCache,
+        2 => RunnerAction::RecordRun,
+        3 => RunnerAction::Distribute,
+        _ => return Ok(String::new()),
+    };
+    if [&nx_cloud_id, &access_token, &personal_access_token]
+        .iter()
+        .any(|text| text.as_deref().is_some_and(replaced))
+    {
+        return Ok(String::new());
+    }
+    let request = RunnerRequest {
+        nx_cloud_id,
+        access_token: access_token.map(Secret::new),
+        personal_access_token: personal_access_token.map(Secret::new),
+        action,
+    };
+    let core = engine.core.try_borrow().map_err(|_| crate::busy())?;
+    let d = core.authorize_runner(&request);
+    drop(core);
+    let access = match d.access {
+        AccessLevel::ReadWrite => '0',
+        AccessLevel::ReadOnly => '1',
+        AccessLevel::None => '2',
+    };
+    let principal = match d.principal {
+        Principal::CiAccessToken => '0',
+        Principal::PersonalAccessToken => '1',
+        Principal::WorkspaceId => '2',
+    };
+    Ok(pack(
+        d.allowed,
+        d.unauthenticated,
+        [access, principal],
+        &d.rule,
+        &d.reason,
+    ))
+}
+
+/// `authorizeWeb` with its fields as arguments; `action` is the index of
+/// `view-runs`, `view-stats`, `change-settings`, `manage-members`,
+/// `manage-tokens`.
+#[wasm_bindgen(js_name = __authorizeWebPacked, skip_typescript)]
+pub fn authorize_web_packed(
+    engine: &AccessControl,
+    user: Option<String>,
+    organization: String,
+    action: u32,
+) -> Result<String, JsValue> {
+    let action = match action {
+        0 => WebAction::ViewRuns,
+        1 => WebAction::ViewStats,
+        2 => WebAction::ChangeSettings,
+        3 => WebAction::ManageMembers,
+        4 => WebAction::ManageTokens,
+        _ => return Ok(String::new()),
+    };
+    if replaced(&organization) || user.as_deref().is_some_and(replaced) {
+        return Ok(String::new());
+    }
+    let request = WebRequest {
+        user,
+        organization,
+        action,
+    };
+    let core = engine.core.try_borrow().map_err(|_| crate::busy())?;
+    let d = core.authorize_web(&request);
+    drop(core);
+    let role = match d.role {
+        WebRole::Admin => '0',
+        WebRole::Member => '1',
+        WebRole::Public => '2',
+        WebRole::None => '3',
+    };
+    Ok(pack(d.allowed, false, [role, '0'], &d.rule, &d.reason))
+}
+
+/// Whether a string may have held a lone surrogate (see the module docs).
+fn replaced(text: &str) -> bool {
+    text.contains('\u{FFFD}')
+}
+
+fn pack(
+    allowed: bool,
+    unauthenticated: bool,
+    codes: [char; 2],
+    rule: &str,
+    reason: &str,
+) -> String {
+    let mut out = String::with_capacity(5 + rule.len() + reason.len());
+    out.push(if allowed { '1' } else { '0' });
+    out.push(if unauthenticated { '1' } else { '0' });
+    out.extend(codes);
+    out.push_str(rule);
+    out.push('\0');
+    out.push_str(reason);
+    out
+}
+
+/// `resolveCredentials` with the text of `nx.json` as its own argument
+/// (`input.nxJson` is then ignored): the text, up to megabytes, is copied
+/// into the engine once instead of being escaped by `JSON.stringify` and
+/// unescaped by `serde_json`. Answers `undefined` for a text that may have
+/// held a lone surrogate (see the module docs): the wrapper then takes the
+/// generic path.
+#[wasm_bindgen(js_name = __resolveCredentialsWithText, skip_typescript)]
+pub fn resolve_credentials_with_text(input: JsValue, nx_json: String) -> Result<JsValue, JsValue> {
+    if replaced(&nx_json) {
+        return Ok(JsValue::UNDEFINED);
+    }
+    let mut input: nxcloud_access::ResolveInput =
+        crate::convert::typed(&input, "input of resolveCredentials")?;
+    input.nx_json = Some(nx_json);
+    let resolution = nxcloud_access::resolve_credentials(&input)
+        .map_err(|e| crate::convert::engine_error(&e))?;
+    crate::convert::to_js(&resolution)
+}
