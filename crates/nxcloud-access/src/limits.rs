@@ -38,10 +38,10 @@ pub const MAX_RESOLVE_INPUT_BYTES: usize = 32 * 1024 * 1024;
 pub const MAX_JSON_DEPTH: usize = 128;
 
 /// Characters the `${NAME}` expansion of the root dotenv files (DOT-1) may
-/// read and write in one resolution: 16 Mi. References that fan out
+/// read and write in one resolution, beyond reading each value once: 16 Mi. References that fan out
 /// (`B=${A}${A}…`, `C=${B}${B}…`, up to 8 levels) grow exponentially, a
 /// "billion laughs" that would exhaust memory (in Nx too); real files spend
-/// about their own length.
+/// the length of the values they substitute.
 pub const MAX_DOTENV_EXPANSION: usize = 16 * 1024 * 1024;
 
 /// Largest snapshot [`crate::AccessControl::from_json`] restores: 256 MiB.

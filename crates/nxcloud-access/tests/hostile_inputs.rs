@@ -653,3 +653,21 @@ fn one_hundred_thousand_members() {
     assert_eq!(d["allowed"], false);
     assert_eq!(d["rule"], "WSID-3");
 }
+
+#[test]
+fn large_dotenv_values_without_references_are_not_an_expansion_bomb() {
+    // Three root files of 7 MB of values: 21 MB read once, more than the
+    // expansion budget, which counts only re-expansion and substitution.
+    let file = |tag: &str| -> String {
+        (0..7)
+            .map(|i| format!("{tag}_{i}={}\n", "v".repeat(1_000_000)))
+            .collect()
+    };
+    let files: BTreeMap<String, String> = [".env", ".env.local", ".local.env"]
+        .iter()
+        .map(|name| (name.to_string(), file(&name.replace('.', "_"))))
+        .collect();
+    let env = dotenv::load_environment(&BTreeMap::new(), &files);
+    assert!(!env.expansion_limited);
+    assert_eq!(env.value("_env_6").map(str::len), Some(1_000_000));
+}

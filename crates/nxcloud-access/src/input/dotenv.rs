@@ -359,7 +359,7 @@ pub fn load_environment(
 }
 
 /// The characters `${NAME}` expansion may still read and write, across all
-/// the root files: references that fan out (`B=${A}${A}…`, `C=${B}${B}…`)
+/// the root files, beyond reading each value once: references that fan out (`B=${A}${A}…`, `C=${B}${B}…`)
 /// grow exponentially with the depth, as in Nx itself.
 struct Budget {
     left: Cell<usize>,
@@ -400,7 +400,9 @@ fn interpolate(
     depth: usize,
     budget: &Budget,
 ) -> String {
-    if depth > MAX_EXPANSION_DEPTH || !budget.spend(value.len()) {
+    // Reading each value once (depth 0) is linear in the files and free;
+    // every re-expansion and every substituted text is charged.
+    if depth > MAX_EXPANSION_DEPTH || (depth > 0 && !budget.spend(value.len())) {
         return value.to_owned();
     }
     let chars: Vec<char> = value.chars().collect();
