@@ -13,7 +13,8 @@
 //   4. cold start: a fresh Node process from `require` to the first result;
 //   5. package size: our .wasm and Cedar's, raw and gzipped.
 //
-// Timing: each comparison runs its contenders in alternating batches (one
+// Timing: after a warm-up of a second per contender, each comparison runs
+// its contenders in alternating batches (one
 // batch each per sample, the order flipped every sample) so that load on the
 // machine hits both alike; a batch lasts about BATCH_MS; the figures are the
 // median per-operation time over SAMPLES samples with the spread (min-max of
@@ -36,6 +37,7 @@ const jsonOut = args.includes("--json") ? args[args.indexOf("--json") + 1] : nul
 const SAMPLES = QUICK ? 5 : 21;
 const BATCH_MS = QUICK ? 20 : 40;
 const COLD_RUNS = QUICK ? 5 : 15;
+const WARMUP_MS = QUICK ? 300 : 1000;
 
 const PKG = path.resolve(process.env.NXCLOUD_PKG_DIR || path.join(__dirname, "..", "pkg"));
 const NX_DIR = path.dirname(require.resolve("nx/package.json"));
@@ -80,7 +82,11 @@ function compare(contenders) {
   const names = Object.keys(contenders);
   const sizes = {};
   for (const name of names) {
-    batch(contenders[name], 200); // warm up (JIT, wasm tiers)
+    // Warm up for WARMUP_MS: V8 compiles wasm with its baseline tier first
+    // and optimises hot functions in the background; a short warm-up would
+    // time the baseline code of whichever section runs first.
+    const until = Date.now() + WARMUP_MS;
+    while (Date.now() < until) batch(contenders[name], 50);
     sizes[name] = calibrate(contenders[name]);
   }
   const samples = Object.fromEntries(names.map((n) => [n, []]));
