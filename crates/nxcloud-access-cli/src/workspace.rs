@@ -376,11 +376,26 @@ pub struct RealHost;
 
 impl Host for RealHost {
     fn read(&self, path: &Path) -> io::Result<Option<String>> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Ok(Some(text)),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(error) => Err(error),
+        use std::io::Read;
+        let file = match std::fs::File::open(path) {
+            Ok(file) => file,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        // Never load more than the engine accepts (limits.rs): one byte over
+        // the limit is enough to refuse, whatever the file's size.
+        let limit = nxcloud_access::limits::MAX_TEXT_BYTES;
+        let mut text = String::new();
+        file.take(limit as u64 + 1).read_to_string(&mut text)?;
+        if text.len() > limit {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "the file is larger than the limit of {limit} bytes that nxcloud-access reads"
+                ),
+            ));
         }
+        Ok(Some(text))
     }
 
     fn is_file(&self, path: &Path) -> bool {

@@ -326,6 +326,28 @@ fn an_unreadable_nx_json_is_unusable_input() {
 }
 
 #[test]
+fn an_oversized_file_is_refused_without_loading_it() {
+    let dir = scratch("oversized");
+    let limit = nxcloud_access::limits::MAX_TEXT_BYTES;
+    std::fs::write(dir.join("nx.json"), "{}").expect("write nx.json");
+    let mut env = String::from("NX_CLOUD_ACCESS_TOKEN=x\n");
+    env.push_str(&"#".repeat(limit));
+    std::fs::write(dir.join("nx-cloud.env"), env).expect("write nx-cloud.env");
+    let run = run_in(&dir, &["explain"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(run.status, 2, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .starts_with("nx-cloud.env: error: cannot read the file: ")
+            && run
+                .stderr
+                .contains(&format!("larger than the limit of {limit} bytes")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn no_snapshot_holds_a_raw_token() {
     let tokens = sample_tokens();
     assert!(
