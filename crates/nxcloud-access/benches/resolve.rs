@@ -4,9 +4,10 @@
 //! The three real-shaped files are the committed fixtures of the Node
 //! benchmark (`bench/fixtures/`, written by `bench/fixtures.js`), with the
 //! same environment and `nx-cloud.env`, so the native and the Node figures
-//! measure the same work. The 5 MB file is the bound of `limits.rs`: 60,000
-//! runner entries, each with a committed token (the worst case for the
-//! committed-token scan), as `tests/hostile_inputs.rs` builds it.
+//! measure the same work. The 5 MB file is the size `limits.rs` names for
+//! large input: 36,200 runner entries shaped as `tests/hostile_inputs.rs`
+//! builds them, each with a committed token (the worst case for the
+//! committed-token scan: one finding per entry).
 
 // Bench set-up code: a broken fixture should stop the run loudly.
 #![allow(clippy::expect_used, clippy::indexing_slicing)]
@@ -38,12 +39,13 @@ fn input(nx_json: &str) -> ResolveInput {
 
 fn five_megabytes() -> String {
     let mut text = String::from("{\n  \"tasksRunnerOptions\": {\n");
-    for i in 0..60_000 {
+    for i in 0..36_200 {
         text.push_str(&format!(
             "    \"r{i}\": {{\"runner\": \"nx-cloud\", \"options\": {{\"accessToken\": \"tok-{i:06}-abcdefghijklmnopqrstu\", \"url\": \"https://cloud{i}.example\"}}}},\n"
         ));
     }
     text.push_str("    \"default\": {\"runner\": \"nx-cloud\", \"options\": {\"accessToken\": \"the-default-token-0123456789\"}}\n  }\n}\n");
+    assert!(text.len() > 5_000_000, "{}", text.len());
     text
 }
 
