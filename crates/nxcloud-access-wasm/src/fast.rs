@@ -121,7 +121,9 @@ pub fn authorize_web_packed(
 
 /// Whether a string may have held a lone surrogate (see the module docs).
 fn replaced(text: &str) -> bool {
-    text.contains('\u{FFFD}')
+    // U+FFFD is EF BF BD in UTF-8: a byte scan first (a `str` search for a
+    // multi-byte character sets up a searcher on every call).
+    text.as_bytes().contains(&0xEF) && text.contains('\u{FFFD}')
 }
 
 fn pack(
