@@ -520,6 +520,76 @@ fn duplicate_ids_are_conflicts_and_duplicate_snapshot_entries_are_refused() {
     assert!(err.to_string().contains("appears twice"), "{err}");
 }
 
+#[test]
+fn token_names_stay_unique_in_commands_and_snapshots() {
+    let (mut ac, ws) = engine();
+    let arg = json!({"workspace": ws, "actor": "ann", "name": "ci", "access": "read-only"});
+    ac.call("createCiAccessToken", arg.clone()).unwrap();
+    refused(&mut ac, "createCiAccessToken", arg, "conflict");
+    ac.call(
+        "createPersonalAccessToken",
+        json!({"user": "ann", "name": "laptop"}),
+    )
+    .unwrap();
+    refused(
+        &mut ac,
+        "createPersonalAccessToken",
+        json!({"user": "ann", "name": "laptop"}),
+        "conflict",
+    );
+    // A snapshot edited to hold two live tokens of one name is refused.
+    let written: Value = serde_json::from_str(&ac.to_json().unwrap()).unwrap();
+    for (list, owner, kind) in [
+        ("workspaces", "ciAccessTokens", "ci"),
+        ("users", "personalAccessTokens", "pat"),
+    ] {
+        let tokens = written[list][0][owner].as_array().unwrap();
+        assert_eq!(tokens.len(), 1, "{written}");
+        // A consistent twin: a fresh id, sequence number and hash; one name.
+        let seq = 99;
+        let mut twin = tokens[0].clone();
+        twin["id"] = json!(format!("{kind}-{seq}"));
+        twin["seq"] = json!(seq);
+        twin["sha256"] = json!("ab".repeat(32));
+        let mut doubled = written.clone();
+        doubled["nextTokenSeq"] = json!(seq + 1);
+        doubled[list][0][owner].as_array_mut().unwrap().push(twin);
+        let err = AccessControl::from_json(&doubled.to_string()).unwrap_err();
+        assert_eq!(err.code(), "invalid-input", "{err}");
+        assert!(err.to_string().contains("with one name"), "{err}");
+    }
+}
+
+#[test]
+fn one_hundred_thousand_ci_tokens_in_one_workspace() {
+    // Each creation checks the name against the workspace's live tokens: by
+    // an index, so creating n tokens is linear (it was quadratic: a scan).
+    let (mut ac, ws) = engine();
+    let mut last = Value::Null;
+    for i in 0..100_000 {
+        last = ac
+            .call(
+                "createCiAccessToken",
+                json!({"workspace": ws, "actor": "ann", "name": format!("t{i}"), "access": "read-write"}),
+            )
+            .unwrap();
+    }
+    let listed = ac
+        .call(
+            "listCiAccessTokens",
+            json!({"workspace": ws, "actor": "ann"}),
+        )
+        .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 100_000);
+    let decision = ac
+        .call(
+            "authorizeRunner",
+            json!({"nxCloudId": ws, "accessToken": last["token"], "action": "write-cache"}),
+        )
+        .unwrap();
+    assert_eq!(decision["allowed"], true, "{decision}");
+}
+
 // ---------------------------------------------------------------- emails, domains
 
 #[test]

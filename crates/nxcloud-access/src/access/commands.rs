@@ -7,7 +7,7 @@ use super::error::AccessError;
 use super::model::*;
 use super::token::{self, TokenHash, CI_ACCESS_TOKEN_PREFIX, PERSONAL_ACCESS_TOKEN_PREFIX};
 use super::validate;
-use super::{AccessControl, Organization, StoredToken, TokenKind, User, Workspace};
+use super::{AccessControl, NamedTokens, Organization, StoredToken, TokenKind, User, Workspace};
 
 /// How often `createWorkspace` draws a new nxCloudId when one is taken.
 const ID_ATTEMPTS: usize = 8;
@@ -34,7 +34,7 @@ impl AccessControl {
             arg.id,
             User {
                 email: arg.email,
-                pats: HashMap::new(),
+                pats: NamedTokens::default(),
             },
         );
         Ok(())
@@ -205,7 +205,7 @@ impl AccessControl {
                 id_access: AccessLevel::ReadWrite,
                 // PAT-3: the PAT access level starts read-write.
                 pat_access: TokenAccess::ReadWrite,
-                ci_tokens: HashMap::new(),
+                ci_tokens: NamedTokens::default(),
             },
         );
         Ok(CreatedWorkspace { nx_cloud_id })
@@ -245,7 +245,7 @@ impl AccessControl {
         let workspace =
             self.admin_of_workspace(&arg.workspace, &arg.actor, "create CI access tokens")?;
         validate::name("name", &arg.name)?;
-        if workspace.ci_tokens.values().any(|t| t.name == arg.name) {
+        if workspace.ci_tokens.has_name(&arg.name) {
             return Err(AccessError::Conflict(format!(
                 "workspace `{}` already has a CI access token named `{}`: pick another name or revoke that one",
                 arg.workspace, arg.name
@@ -255,15 +255,22 @@ impl AccessControl {
         let (secret, hash) = self.mint(CI_ACCESS_TOKEN_PREFIX)?;
         let seq = self.next_seq;
         let id = format!("ci-{seq}");
-        self.workspace_mut(&arg.workspace)?.ci_tokens.insert(
-            id.clone(),
-            StoredToken {
-                name: arg.name,
-                hash,
-                seq,
-                access: arg.access,
-            },
-        );
+        let stored = StoredToken {
+            name: arg.name,
+            hash,
+            seq,
+            access: arg.access,
+        };
+        if !self
+            .workspace_mut(&arg.workspace)?
+            .ci_tokens
+            .insert(id.clone(), stored)
+        {
+            return Err(AccessError::Conflict(format!(
+                "workspace `{}` already has a CI access token `{id}`",
+                arg.workspace
+            )));
+        }
         self.ci_tokens.insert(hash, (arg.workspace, id.clone()));
         self.next_seq = seq.saturating_add(1);
         Ok(CreatedToken { id, token: secret })
@@ -297,7 +304,7 @@ impl AccessControl {
     ) -> Result<CreatedToken, AccessError> {
         let user = self.user("user", &arg.user)?;
         validate::name("name", &arg.name)?;
-        if user.pats.values().any(|t| t.name == arg.name) {
+        if user.pats.has_name(&arg.name) {
             return Err(AccessError::Conflict(format!(
                 "user `{}` already has a personal access token named `{}`: pick another name or revoke that one",
                 arg.user, arg.name
@@ -308,15 +315,18 @@ impl AccessControl {
         let (secret, hash) = self.mint(PERSONAL_ACCESS_TOKEN_PREFIX)?;
         let seq = self.next_seq;
         let id = format!("pat-{seq}");
-        self.user_mut(&arg.user)?.pats.insert(
-            id.clone(),
-            StoredToken {
-                name: arg.name,
-                hash,
-                seq,
-                access: TokenAccess::ReadWrite,
-            },
-        );
+        let stored = StoredToken {
+            name: arg.name,
+            hash,
+            seq,
+            access: TokenAccess::ReadWrite,
+        };
+        if !self.user_mut(&arg.user)?.pats.insert(id.clone(), stored) {
+            return Err(AccessError::Conflict(format!(
+                "user `{}` already has a personal access token `{id}`",
+                arg.user
+            )));
+        }
         self.pats.insert(hash, (arg.user, id.clone()));
         self.next_seq = seq.saturating_add(1);
         Ok(CreatedToken { id, token: secret })

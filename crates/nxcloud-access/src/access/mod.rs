@@ -173,7 +173,7 @@ pub struct AccessControl {
 struct User {
     email: String,
     /// Token id -> PAT.
-    pats: HashMap<String, StoredToken>,
+    pats: NamedTokens,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,7 +196,47 @@ struct Workspace {
     id_access: AccessLevel,
     pat_access: TokenAccess,
     /// Token id -> CI access token.
-    ci_tokens: HashMap<String, StoredToken>,
+    ci_tokens: NamedTokens,
+}
+
+/// The live tokens of one owner (a workspace's CI tokens, a user's PATs) by
+/// id, with the index of their names, which are unique among live tokens: a
+/// new token's name is checked in O(1), never by a scan of the owner's tokens.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct NamedTokens {
+    by_id: HashMap<String, StoredToken>,
+    names: HashSet<String>,
+}
+
+impl NamedTokens {
+    fn get(&self, id: &str) -> Option<&StoredToken> {
+        self.by_id.get(id)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&String, &StoredToken)> {
+        self.by_id.iter()
+    }
+
+    fn has_name(&self, name: &str) -> bool {
+        self.names.contains(name)
+    }
+
+    /// Adds a token; `false`, and nothing changes, when its id or its name
+    /// is taken.
+    fn insert(&mut self, id: String, token: StoredToken) -> bool {
+        if self.by_id.contains_key(&id) || self.names.contains(&token.name) {
+            return false;
+        }
+        self.names.insert(token.name.clone());
+        self.by_id.insert(id, token);
+        true
+    }
+
+    fn remove(&mut self, id: &str) -> Option<StoredToken> {
+        let token = self.by_id.remove(id)?;
+        self.names.remove(&token.name);
+        Some(token)
+    }
 }
 
 /// A token as stored: its name, hash, creation sequence, and access (CI

@@ -12,7 +12,7 @@ use super::error::AccessError;
 use super::model::{AccessLevel, Role, TokenAccess, Visibility};
 use super::token::{contains_token, is_nx_cloud_id, TokenHash};
 use super::validate;
-use super::{AccessControl, Organization, StoredToken, TokenKind, User, Workspace};
+use super::{AccessControl, NamedTokens, Organization, StoredToken, TokenKind, User, Workspace};
 use crate::limits::MAX_SNAPSHOT_BYTES;
 
 /// The snapshot format this engine writes (and the newest it reads).
@@ -319,7 +319,7 @@ fn load(snapshot: SnapshotV1) -> Result<AccessControl, AccessError> {
                 user.id
             )));
         }
-        let mut pats = HashMap::new();
+        let mut pats = NamedTokens::default();
         for pat in user.personal_access_tokens {
             let hash = check_token("pat", &pat.id, pat.seq, &pat.name, &pat.sha256)?;
             if ac
@@ -329,15 +329,18 @@ fn load(snapshot: SnapshotV1) -> Result<AccessControl, AccessError> {
             {
                 return Err(invalid(format!("token `{}` appears twice", pat.id)));
             }
-            pats.insert(
-                pat.id,
-                StoredToken {
-                    name: pat.name,
-                    hash,
-                    seq: pat.seq,
-                    access: TokenAccess::ReadWrite,
-                },
-            );
+            let stored = StoredToken {
+                name: pat.name,
+                hash,
+                seq: pat.seq,
+                access: TokenAccess::ReadWrite,
+            };
+            if !pats.insert(pat.id, stored) {
+                return Err(invalid(format!(
+                    "user `{}` has two personal access tokens with one name",
+                    user.id
+                )));
+            }
         }
         ac.emails.insert(email, user.id.clone());
         ac.users.insert(
@@ -428,7 +431,7 @@ fn load(snapshot: SnapshotV1) -> Result<AccessControl, AccessError> {
                 ws.nx_cloud_id, ws.organization
             )));
         }
-        let mut tokens = HashMap::new();
+        let mut tokens = NamedTokens::default();
         for token in ws.ci_access_tokens {
             let hash = check_token("ci", &token.id, token.seq, &token.name, &token.sha256)?;
             if ac.pats.contains_key(&hash)
@@ -439,15 +442,18 @@ fn load(snapshot: SnapshotV1) -> Result<AccessControl, AccessError> {
             {
                 return Err(invalid(format!("token `{}` appears twice", token.id)));
             }
-            tokens.insert(
-                token.id,
-                StoredToken {
-                    name: token.name,
-                    hash,
-                    seq: token.seq,
-                    access: token.access,
-                },
-            );
+            let stored = StoredToken {
+                name: token.name,
+                hash,
+                seq: token.seq,
+                access: token.access,
+            };
+            if !tokens.insert(token.id, stored) {
+                return Err(invalid(format!(
+                    "workspace `{}` has two CI access tokens with one name",
+                    ws.nx_cloud_id
+                )));
+            }
         }
         ac.workspaces.insert(
             ws.nx_cloud_id,
