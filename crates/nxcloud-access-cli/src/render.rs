@@ -332,7 +332,6 @@ fn sourced_line(value: Option<&Sourced>) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use nxcloud_access::resolve::{Runner, TraceStep};
 

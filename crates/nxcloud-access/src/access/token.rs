@@ -185,7 +185,6 @@ fn hex_digit(nibble: u8) -> char {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -135,7 +135,6 @@ pub fn domain_of(email: &str) -> &str {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -154,12 +154,6 @@ pub fn candidates(env: &BTreeMap<String, String>, windows: bool) -> Vec<Candidat
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 mod tests {
     use super::*;
 

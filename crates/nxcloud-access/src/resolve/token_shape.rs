@@ -70,12 +70,6 @@ pub fn mint(uuid: &str, level: AccessLevel, padded: bool) -> Secret {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 mod tests {
     use super::*;
 
