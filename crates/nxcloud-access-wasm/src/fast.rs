@@ -59,7 +59,7 @@ pub fn authorize_runner_packed(
         personal_access_token: personal_access_token.map(Secret::new),
         action,
     };
-    let core = engine.core.try_borrow().map_err(|_| crate::busy())?;
+    let core = engine.read()?;
     let d = core.authorize_runner(&request);
     drop(core);
     let access = match d.access {
@@ -107,7 +107,7 @@ pub fn authorize_web_packed(
         organization,
         action,
     };
-    let core = engine.core.try_borrow().map_err(|_| crate::busy())?;
+    let core = engine.read()?;
     let d = core.authorize_web(&request);
     drop(core);
     let role = match d.role {

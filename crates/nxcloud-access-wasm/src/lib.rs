@@ -13,7 +13,7 @@
 //! TypeScript types of the package are generated from the core's types
 //! (tsify) through [`tsify::Ts`] parameters and results.
 
-use std::cell::RefCell;
+use std::cell::{Ref, RefCell, RefMut};
 
 use nxcloud_access::access::{
     CiAccessTokenInfo, CreateCiAccessToken, CreateOrganization, CreatePersonalAccessToken,
@@ -28,6 +28,7 @@ use wasm_bindgen::prelude::*;
 
 mod convert;
 mod fast;
+mod memo;
 
 #[wasm_bindgen(typescript_custom_section)]
 const ERROR_TYPE: &'static str = r#"
@@ -70,8 +71,11 @@ pub fn resolve_credentials(input: Ts<ResolveInput>) -> Result<Ts<Resolution>, Js
 pub struct AccessControl {
     // The methods take `&self` and borrow the engine only once the argument
     // has been read: `JSON.stringify` may run the caller's `toJSON`, which
-    // may call this very object again.
+    // may call this very object again. Only `read` and `write` borrow it.
     core: RefCell<nxcloud_access::AccessControl>,
+    /// The decisions already made on the current state (see `memo.rs`):
+    /// `write`, the only way to change the state, empties it.
+    memo: RefCell<memo::Memo>,
 }
 
 #[wasm_bindgen]
@@ -87,7 +91,7 @@ impl AccessControl {
     /// writes). It holds token hashes, never a token's secret.
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "AccessControlSnapshot")]
     pub fn to_json(&self) -> Result<JsValue, JsValue> {
-        let core = self.core.try_borrow().map_err(|_| busy())?;
+        let core = self.read()?;
         let text = core.to_json().map_err(|e| convert::engine_error(&e))?;
         convert::parse(&text)
     }
@@ -224,13 +228,28 @@ impl AccessControl {
     fn wrap(core: nxcloud_access::AccessControl) -> Self {
         Self {
             core: RefCell::new(core),
+            memo: RefCell::new(memo::Memo::default()),
         }
+    }
+
+    /// The state, to read.
+    pub(crate) fn read(&self) -> Result<Ref<'_, nxcloud_access::AccessControl>, JsValue> {
+        self.core.try_borrow().map_err(|_| busy())
+    }
+
+    /// The state, to change: the only mutable borrow, and it forgets every
+    /// memoised decision first, so that a change (a revocation, a removal, a
+    /// new level) holds from the very next decision (REV-1..3).
+    pub(crate) fn write(&self) -> Result<RefMut<'_, nxcloud_access::AccessControl>, JsValue> {
+        let core = self.core.try_borrow_mut().map_err(|_| busy())?;
+        self.memo.try_borrow_mut().map_err(|_| busy())?.clear();
+        Ok(core)
     }
 
     /// Runs one command or decision of the core by its JS name.
     fn run(&self, method: &str, arg: &JsValue) -> Result<JsValue, JsValue> {
         let arg = convert::object(arg, &format!("the argument of {method}"))?;
-        let mut core = self.core.try_borrow_mut().map_err(|_| busy())?;
+        let mut core = self.write()?;
         let result = core
             .call(method, arg)
             .map_err(|e| convert::engine_error(&e))?;
