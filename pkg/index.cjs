@@ -17,16 +17,23 @@ if (!("crypto" in globalThis)) {
 const engine = require("./wasm/nxcloud_access.js");
 
 // The two decisions take a fast path for plain arguments: the request's
-// fields go in as strings and the decision comes back packed in one string
-// (crates/nxcloud-access-wasm/src/fast.rs), instead of a JSON round trip
-// that costs ten times the decision. The result is the same object, field
-// for field. Any other argument (unknown or non-string fields, a `toJSON`,
-// a getter-made prototype, an unknown action) takes the generic path, which
+// fields go in as strings and a number comes back, the handle of the
+// decision in the engine's memo of decisions (made on the first such
+// request, answered from the memo until the state changes: see
+// crates/nxcloud-access-wasm/src/fast.rs and memo.rs). The packed decision
+// of a handle is read and expanded once per engine state; every call
+// returns a new object, the same field for field as the generic path's.
+// Any other argument (unknown or non-string fields, a `toJSON`, a
+// getter-made prototype, an unknown action) takes the generic path, which
 // answers or throws exactly as before.
 const proto = engine.AccessControl.prototype;
 const ACCESS = ["read-write", "read-only", "none"];
 const PRINCIPAL = ["ci-access-token", "personal-access-token", "workspace-id"];
 const ROLE = ["admin", "member", "public", "none"];
+// A handle is `epoch * ID_SPAN + id` (memo.rs).
+const ID_SPAN = 1 << 20;
+// The expanded decisions of the engine's current epoch, on the engine.
+const DECISIONS = Symbol("nxcloud-access decisions");
 
 function runnerAction(action) {
   switch (action) {
@@ -68,6 +75,36 @@ function webField(key) {
 
 const optionalString = (v) => v === undefined || v === null || typeof v === "string";
 
+/**
+ * The decision of a handle, unpacked (`undefined`: take the generic path).
+ * The packed form (fast.rs): `allowed`, `unauthenticated`, two table
+ * indexes, the rule, a NUL, the reason.
+ */
+function memoised(ac, handle) {
+  if (handle < 0) return undefined;
+  const epoch = Math.floor(handle / ID_SPAN);
+  const id = handle - epoch * ID_SPAN;
+  let table = ac[DECISIONS];
+  if (table === undefined || table.epoch !== epoch) {
+    table = ac[DECISIONS] = { epoch, decisions: [] };
+  }
+  let d = table.decisions[id];
+  if (d === undefined) {
+    const s = engine.__memoDecision(ac, id);
+    if (s === "") return undefined;
+    const cut = s.indexOf("\0", 4);
+    d = table.decisions[id] = {
+      allowed: s.charCodeAt(0) === 49,
+      unauthenticated: s.charCodeAt(1) === 49,
+      a: s.charCodeAt(2) - 48,
+      b: s.charCodeAt(3) - 48,
+      rule: s.slice(4, cut),
+      reason: s.slice(cut + 1),
+    };
+  }
+  return d;
+}
+
 const exactRunner = proto.authorizeRunner;
 const exactWeb = proto.authorizeWeb;
 
@@ -79,16 +116,15 @@ Object.defineProperty(proto, "authorizeRunner", {
       const { nxCloudId, accessToken, personalAccessToken, action } = request;
       const a = runnerAction(action);
       if (a >= 0 && optionalString(nxCloudId) && optionalString(accessToken) && optionalString(personalAccessToken)) {
-        const s = engine.__authorizeRunnerPacked(this, nxCloudId ?? undefined, accessToken ?? undefined, personalAccessToken ?? undefined, a);
-        if (s !== "") {
-          const cut = s.indexOf("\0", 4);
+        const d = memoised(this, engine.__authorizeRunner(this, nxCloudId ?? undefined, accessToken ?? undefined, personalAccessToken ?? undefined, a));
+        if (d !== undefined) {
           return {
-            allowed: s.charCodeAt(0) === 49,
-            access: ACCESS[s.charCodeAt(2) - 48],
-            principal: PRINCIPAL[s.charCodeAt(3) - 48],
-            rule: s.slice(4, cut),
-            reason: s.slice(cut + 1),
-            unauthenticated: s.charCodeAt(1) === 49,
+            allowed: d.allowed,
+            access: ACCESS[d.a],
+            principal: PRINCIPAL[d.b],
+            rule: d.rule,
+            reason: d.reason,
+            unauthenticated: d.unauthenticated,
           };
         }
       }
@@ -105,14 +141,13 @@ Object.defineProperty(proto, "authorizeWeb", {
       const { user, organization, action } = request;
       const a = webAction(action);
       if (a >= 0 && optionalString(user) && typeof organization === "string") {
-        const s = engine.__authorizeWebPacked(this, user ?? undefined, organization, a);
-        if (s !== "") {
-          const cut = s.indexOf("\0", 4);
+        const d = memoised(this, engine.__authorizeWeb(this, user ?? undefined, organization, a));
+        if (d !== undefined) {
           return {
-            allowed: s.charCodeAt(0) === 49,
-            role: ROLE[s.charCodeAt(2) - 48],
-            rule: s.slice(4, cut),
-            reason: s.slice(cut + 1),
+            allowed: d.allowed,
+            role: ROLE[d.a],
+            rule: d.rule,
+            reason: d.reason,
           };
         }
       }

@@ -4,10 +4,12 @@
 //! tool, so the JSON round trip of the generic path (`JSON.stringify`,
 //! `serde_json`, `JSON.parse`: about 10 µs) would dwarf the decision itself
 //! (about 1 µs). These functions take the request's fields as plain
-//! arguments and return the decision packed in one string, which the JS
-//! wrapper expands into the very object the generic path returns (same
-//! fields, same order, same values). They run the same core function: no
-//! rule lives here.
+//! arguments and answer a number: the handle of the decision in the memo of
+//! decisions (`memo.rs`), made on the first request of its kind and
+//! answered from the memo until the state changes. The wrapper reads the
+//! packed decision of a handle once (`__memoDecision`) and expands it into
+//! the very object the generic path returns (same fields, same order, same
+//! values). They run the same core function: no rule lives here.
 //!
 //! They are not part of the package's API (hidden from the `.d.ts`, not
 //! exported by `index.cjs`). The wrapper takes them only for plain
@@ -15,8 +17,8 @@
 //! `toJSON`, an unknown action) goes the generic path, which reports the
 //! errors. A string that held a lone surrogate arrives here with U+FFFD in
 //! its place (the UTF-8 encoding replaces it), where the generic path would
-//! refuse it: such an argument is answered with the empty string, which
-//! sends the wrapper to the generic path too.
+//! refuse it: such an argument is answered with -1, which sends the wrapper
+//! to the generic path too.
 //!
 //! The packed form: one character each for `allowed` (`0`/`1`),
 //! `unauthenticated` (`0`/`1`) and the index of `access` / `principal` /
@@ -28,30 +30,52 @@ use nxcloud_access::access::{
 use nxcloud_access::Secret;
 use wasm_bindgen::prelude::*;
 
+use crate::memo::Field;
 use crate::AccessControl;
 
+/// What a fast path answers when the wrapper must take the generic path.
+const GENERIC: f64 = -1.0;
+
 /// `authorizeRunner` with its fields as arguments; `action` is the index of
-/// `read-cache`, `write-cache`, `record-run`, `distribute`.
-#[wasm_bindgen(js_name = __authorizeRunnerPacked, skip_typescript)]
-pub fn authorize_runner_packed(
+/// `read-cache`, `write-cache`, `record-run`, `distribute`. Answers the
+/// handle of the packed decision (see `memo.rs`: the epoch and the id that
+/// `__memoDecision` reads), or -1 for the generic path.
+#[wasm_bindgen(js_name = __authorizeRunner, skip_typescript)]
+pub fn authorize_runner(
     engine: &AccessControl,
     nx_cloud_id: Option<String>,
     access_token: Option<String>,
     personal_access_token: Option<String>,
     action: u32,
-) -> Result<String, JsValue> {
+) -> Result<f64, JsValue> {
+    let action_code = action;
     let action = match action {
         0 => RunnerAction::ReadCache,
         1 => RunnerAction::WriteCache,
         2 => RunnerAction::RecordRun,
         3 => RunnerAction::Distribute,
-        _ => return Ok(String::new()),
+        _ => return Ok(GENERIC),
     };
     if [&nx_cloud_id, &access_token, &personal_access_token]
         .iter()
         .any(|text| text.as_deref().is_some_and(replaced))
     {
-        return Ok(String::new());
+        return Ok(GENERIC);
+    }
+    let mut memo = engine.memo.try_borrow_mut().map_err(|_| crate::busy())?;
+    let Some(key) = memo.key(
+        0,
+        &[
+            Field::Text(nx_cloud_id.as_deref()),
+            Field::Text(access_token.as_deref()),
+            Field::Text(personal_access_token.as_deref()),
+            Field::Code(action_code),
+        ],
+    ) else {
+        return Ok(GENERIC);
+    };
+    if let Some(id) = memo.get(key) {
+        return Ok(memo.handle(id));
     }
     let request = RunnerRequest {
         nx_cloud_id,
@@ -59,9 +83,7 @@ pub fn authorize_runner_packed(
         personal_access_token: personal_access_token.map(Secret::new),
         action,
     };
-    let core = engine.read()?;
-    let d = core.authorize_runner(&request);
-    drop(core);
+    let d = engine.read()?.authorize_runner(&request);
     let access = match d.access {
         AccessLevel::ReadWrite => '0',
         AccessLevel::ReadOnly => '1',
@@ -72,51 +94,76 @@ pub fn authorize_runner_packed(
         Principal::PersonalAccessToken => '1',
         Principal::WorkspaceId => '2',
     };
-    Ok(pack(
+    let packed = pack(
         d.allowed,
         d.unauthenticated,
         [access, principal],
         &d.rule,
         &d.reason,
-    ))
+    );
+    let id = memo.insert(key, packed);
+    Ok(memo.handle(id))
 }
 
 /// `authorizeWeb` with its fields as arguments; `action` is the index of
 /// `view-runs`, `view-stats`, `change-settings`, `manage-members`,
-/// `manage-tokens`.
-#[wasm_bindgen(js_name = __authorizeWebPacked, skip_typescript)]
-pub fn authorize_web_packed(
+/// `manage-tokens`. Answers as [`authorize_runner`].
+#[wasm_bindgen(js_name = __authorizeWeb, skip_typescript)]
+pub fn authorize_web(
     engine: &AccessControl,
     user: Option<String>,
     organization: String,
     action: u32,
-) -> Result<String, JsValue> {
+) -> Result<f64, JsValue> {
+    let action_code = action;
     let action = match action {
         0 => WebAction::ViewRuns,
         1 => WebAction::ViewStats,
         2 => WebAction::ChangeSettings,
         3 => WebAction::ManageMembers,
         4 => WebAction::ManageTokens,
-        _ => return Ok(String::new()),
+        _ => return Ok(GENERIC),
     };
     if replaced(&organization) || user.as_deref().is_some_and(replaced) {
-        return Ok(String::new());
+        return Ok(GENERIC);
+    }
+    let mut memo = engine.memo.try_borrow_mut().map_err(|_| crate::busy())?;
+    let Some(key) = memo.key(
+        1,
+        &[
+            Field::Text(user.as_deref()),
+            Field::Text(Some(&organization)),
+            Field::Code(action_code),
+        ],
+    ) else {
+        return Ok(GENERIC);
+    };
+    if let Some(id) = memo.get(key) {
+        return Ok(memo.handle(id));
     }
     let request = WebRequest {
         user,
         organization,
         action,
     };
-    let core = engine.read()?;
-    let d = core.authorize_web(&request);
-    drop(core);
+    let d = engine.read()?.authorize_web(&request);
     let role = match d.role {
         WebRole::Admin => '0',
         WebRole::Member => '1',
         WebRole::Public => '2',
         WebRole::None => '3',
     };
-    Ok(pack(d.allowed, false, [role, '0'], &d.rule, &d.reason))
+    let id = memo.insert(key, pack(d.allowed, false, [role, '0'], &d.rule, &d.reason));
+    Ok(memo.handle(id))
+}
+
+/// The packed decision of a handle's id, which the wrapper reads once per
+/// id and epoch; the empty string for an id the memo does not hold (the
+/// wrapper then takes the generic path).
+#[wasm_bindgen(js_name = __memoDecision, skip_typescript)]
+pub fn memo_decision(engine: &AccessControl, id: u32) -> Result<String, JsValue> {
+    let memo = engine.memo.try_borrow().map_err(|_| crate::busy())?;
+    Ok(memo.packed(id).unwrap_or_default().to_owned())
 }
 
 /// Whether a string may have held a lone surrogate (see the module docs).
