@@ -2,7 +2,9 @@
 //! real 1-based position inside the text; deep nesting is refused by the
 //! depth check, never by a stack overflow; an accepted object answers
 //! `Object.entries` with unique keys holding the last duplicate's value; the
-//! whole resolution on that nx.json never shows the planted token.
+//! whole resolution on that nx.json never shows the planted token; the fast
+//! path (straight from the scanner) answers exactly what the full parse
+//! through jsonc-parser's AST answers.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -15,7 +17,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    match nx_json::parse(text) {
+    let parsed = nx_json::parse(text);
+    assert_eq!(parsed, nx_json::parse_with_ast(text), "the fast path differs");
+    match parsed {
         Err(e) => {
             // jsonc-parser also counts a lone `\r` as a line break.
             let lines = text.matches(['\n', '\r']).count() + 1;

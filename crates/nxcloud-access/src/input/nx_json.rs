@@ -9,7 +9,8 @@
 use std::collections::HashMap;
 
 use jsonc_parser::ast;
-use jsonc_parser::{parse_to_ast, CollectOptions, ParseOptions};
+use jsonc_parser::tokens::Token;
+use jsonc_parser::{parse_to_ast, CollectOptions, ParseOptions, Scanner, ScannerOptions};
 
 use crate::error::Location;
 use crate::limits::MAX_JSON_DEPTH;
@@ -37,25 +38,40 @@ pub enum Json {
 // INP-1: comments and trailing commas are allowed in every version; any other
 // syntax error, an empty file included, names the line and column.
 pub fn parse(text: &str) -> Result<Json, JsonError> {
+    // Most files are plainly valid: read them straight from the scanner.
+    // Anything else (an error, a file too deep) takes the full parse, which
+    // gives the same value or reports the error.
+    match skim(text) {
+        Some(json) => Ok(json),
+        None => parse_with_ast(text),
+    }
+}
+
+/// Nx reads nx.json with Microsoft's `jsonc-parser` (comments and trailing
+/// commas only): the JSON5 extras of the Rust crate stay off.
+const OPTIONS: ParseOptions = ParseOptions {
+    allow_comments: true,
+    allow_trailing_commas: true,
+    allow_loose_object_property_names: false,
+    allow_missing_commas: false,
+    allow_single_quoted_strings: false,
+    allow_hexadecimal_numbers: false,
+    allow_unary_plus_numbers: false,
+    allow_bare_decimal_point_numbers: false,
+    allow_non_finite_numbers: false,
+    allow_extended_string_escapes: false,
+};
+
+/// [`parse`] through `jsonc-parser`'s AST: the reference, and the path that
+/// reports errors. Public for the differential tests and the fuzz target,
+/// which hold [`parse`] equal to it.
+#[doc(hidden)]
+pub fn parse_with_ast(text: &str) -> Result<Json, JsonError> {
     // The parser, `convert` and the drop of the tree recurse once per level:
     // refuse deep nesting before any of them runs (limits.rs).
     check_depth(text, MAX_JSON_DEPTH)?;
-    // Nx reads nx.json with Microsoft's `jsonc-parser` (comments and trailing
-    // commas only): the JSON5 extras of the Rust crate stay off.
-    let options = ParseOptions {
-        allow_comments: true,
-        allow_trailing_commas: true,
-        allow_loose_object_property_names: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
     let parsed =
-        parse_to_ast(text, &CollectOptions::default(), &options).map_err(|e| JsonError {
+        parse_to_ast(text, &CollectOptions::default(), &OPTIONS).map_err(|e| JsonError {
             message: lower_first(&e.kind().to_string()),
             location: Location {
                 line: e.line_display(),
@@ -68,6 +84,98 @@ pub fn parse(text: &str) -> Result<Json, JsonError> {
             message: "the file is empty (write `{}` for an nx.json without settings)".into(),
             location: end_of(text),
         }),
+    }
+}
+
+/// The value of a plainly valid text, built from the tokens of
+/// `jsonc-parser`'s scanner (the same scanner and options as the full
+/// parse), without the AST in between: for a large `nx.json` the AST and
+/// its conversion were most of the time. `None` at the first token that is
+/// not plainly valid JSON with comments and trailing commas, and at nesting
+/// deeper than [`MAX_JSON_DEPTH`]: it is never looser than the full parse
+/// (the caller then runs it), so it needs no error reporting of its own.
+fn skim(text: &str) -> Option<Json> {
+    let mut scanner = Scanner::new(
+        text,
+        &ScannerOptions {
+            allow_single_quoted_strings: OPTIONS.allow_single_quoted_strings,
+            allow_hexadecimal_numbers: OPTIONS.allow_hexadecimal_numbers,
+            allow_unary_plus_numbers: OPTIONS.allow_unary_plus_numbers,
+            allow_bare_decimal_point_numbers: OPTIONS.allow_bare_decimal_point_numbers,
+            allow_non_finite_numbers: OPTIONS.allow_non_finite_numbers,
+            allow_extended_string_escapes: OPTIONS.allow_extended_string_escapes,
+        },
+    );
+    let first = next(&mut scanner)?;
+    let value = skim_value(&mut scanner, first, 1)?;
+    // One value, then nothing but comments.
+    match scanner_token(&mut scanner) {
+        Ok(None) => Some(value),
+        _ => None,
+    }
+}
+
+/// The next token that is not a comment; `None` at the end or an error.
+fn next<'a>(scanner: &mut Scanner<'a>) -> Option<Token<'a>> {
+    scanner_token(scanner).ok().flatten()
+}
+
+fn scanner_token<'a>(scanner: &mut Scanner<'a>) -> Result<Option<Token<'a>>, ()> {
+    loop {
+        match scanner.scan() {
+            Ok(Some(Token::CommentLine(_) | Token::CommentBlock(_))) => continue,
+            Ok(token) => return Ok(token),
+            Err(_) => return Err(()),
+        }
+    }
+}
+
+/// The value that starts with `first`, at nesting `depth` (as
+/// [`check_depth`] counts: the root's brackets are level 1).
+fn skim_value<'a>(scanner: &mut Scanner<'a>, first: Token<'a>, depth: usize) -> Option<Json> {
+    match first {
+        Token::String(value) => Some(Json::String(value.into_owned())),
+        Token::Number(value) => Some(Json::Number(value.to_owned())),
+        Token::Boolean(value) => Some(Json::Bool(value)),
+        Token::Null => Some(Json::Null),
+        Token::OpenBracket if depth <= MAX_JSON_DEPTH => {
+            let mut items = Vec::new();
+            let mut token = next(scanner)?;
+            loop {
+                if token == Token::CloseBracket {
+                    return Some(Json::Array(items));
+                }
+                items.push(skim_value(scanner, token, depth + 1)?);
+                match next(scanner)? {
+                    // A trailing comma is allowed: `]` may follow it.
+                    Token::Comma => token = next(scanner)?,
+                    Token::CloseBracket => return Some(Json::Array(items)),
+                    _ => return None,
+                }
+            }
+        }
+        Token::OpenBrace if depth <= MAX_JSON_DEPTH => {
+            let mut props = Vec::new();
+            let mut token = next(scanner)?;
+            loop {
+                let key = match token {
+                    Token::CloseBrace => return Some(Json::Object(props)),
+                    Token::String(key) => key.into_owned(),
+                    _ => return None,
+                };
+                if next(scanner)? != Token::Colon {
+                    return None;
+                }
+                let first = next(scanner)?;
+                props.push((key, skim_value(scanner, first, depth + 1)?));
+                match next(scanner)? {
+                    Token::Comma => token = next(scanner)?,
+                    Token::CloseBrace => return Some(Json::Object(props)),
+                    _ => return None,
+                }
+            }
+        }
+        _ => None,
     }
 }
 
@@ -264,6 +372,123 @@ fn lower_first(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast path is never looser than the full parse and gives the same
+    /// value: on `text` and on every prefix of it (truncations hit every
+    /// kind of unfinished token).
+    fn assert_same(text: &str) {
+        // Every prefix of a short text; 40 spread over a long one.
+        let step = (text.len() / 40).max(1);
+        let ends: Vec<usize> = (0..=text.len())
+            .filter(|i| (i % step == 0 || *i == text.len()) && text.is_char_boundary(*i))
+            .collect();
+        for end in ends {
+            let prefix = &text[..end];
+            let reference = parse_with_ast(prefix);
+            if let Some(fast) = skim(prefix) {
+                assert_eq!(Ok(fast), reference, "skim accepted {prefix:?}");
+            }
+            assert_eq!(parse(prefix), reference, "{prefix:?}");
+        }
+    }
+
+    #[test]
+    fn the_fast_path_equals_the_full_parse_on_the_fuzz_corpus_and_the_fixtures() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+        let mut seen = 0;
+        let mut fast = 0;
+        for dir in ["fuzz/corpus/nx_json", "bench/fixtures"] {
+            let Ok(entries) = std::fs::read_dir(format!("{root}/{dir}")) else {
+                continue;
+            };
+            for entry in entries {
+                let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+                let Ok(text) = String::from_utf8(bytes) else {
+                    continue;
+                };
+                assert_same(&text);
+                if dir == "bench/fixtures" {
+                    assert!(skim(&text).is_some(), "a bench fixture is valid: {text:.80}");
+                }
+                seen += 1;
+                fast += usize::from(skim(&text).is_some());
+            }
+        }
+        assert!(seen > 100, "the fuzz corpus is missing ({seen} files)");
+        assert!(fast > 10, "the fast path took only {fast} of {seen} files");
+    }
+
+    #[test]
+    fn the_fast_path_refuses_what_the_full_parse_refuses() {
+        for text in [
+            "",
+            " ",
+            "// only a comment",
+            "{",
+            "}",
+            "[1,,2]",
+            "[,]",
+            "{,}",
+            "{\"a\" 1}",
+            "{\"a\":1 \"b\":2}",
+            "{a:1}",
+            "{'a':1}",
+            "[0x10]",
+            "[+1]",
+            "[.5]",
+            "[NaN]",
+            "[Infinity]",
+            "{\"a\":1}{}",
+            "{\"a\":1} 2",
+            "[\"\\x41\"]",
+            "[1 2]",
+            "{\"a\":}",
+            "[true false]",
+            "{\"a\":1,,}",
+            "[1]]",
+            "{\"a\":[}",
+            "\"unterminated",
+        ] {
+            assert!(
+                parse_with_ast(text).is_err(),
+                "the reference accepts {text:?}"
+            );
+            assert_eq!(skim(text), None, "{text:?}");
+            assert!(parse(text).is_err(), "{text:?}");
+        }
+        for text in [
+            "{}",
+            "[]",
+            "{\"a\":[1,{\"b\":null},],} // end",
+            "/* c */ 12",
+            "\"s\\u0041\"",
+            "[-0.5e+3, true, false]",
+        ] {
+            assert_eq!(
+                skim(text).as_ref(),
+                parse_with_ast(text).as_ref().ok(),
+                "{text:?}"
+            );
+            assert!(skim(text).is_some(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_fast_path_gives_up_at_the_depth_limit_and_the_full_parse_reports_it() {
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(skim(&deep(MAX_JSON_DEPTH)).is_some());
+        assert_eq!(skim(&deep(MAX_JSON_DEPTH + 1)), None);
+        assert!(parse(&deep(MAX_JSON_DEPTH + 1)).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_path_equals_the_full_parse_on_json_like_text(
+            text in "[\\[\\]{}\":,0-9a-z \n/*.+eE\\\\-]{0,60}",
+        ) {
+            assert_same(&text);
+        }
+    }
 
     #[test]
     fn comments_and_trailing_commas_are_json_for_nx() {
