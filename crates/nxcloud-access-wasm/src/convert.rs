@@ -8,10 +8,10 @@
 //! hold (a cycle, a `BigInt`) or that nests too deep is a plain
 //! `invalid-input` error instead of a trap.
 
+use nxcloud_access::access::shape::Shape;
 use nxcloud_access::{ErrorCode, Location};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
 use wasm_bindgen::{JsCast as _, JsValue};
 
 /// The code of an error of this layer (input that is not JSON at all).
@@ -20,8 +20,11 @@ const INVALID_INPUT: &str = "invalid-input";
 /// serialise): never expected, reported rather than trapped.
 const INTERNAL: &str = "internal";
 
-/// Reads a JS argument as the JSON value `JSON.stringify` makes of it.
-pub fn json_value(arg: &JsValue, what: &str) -> Result<Value, JsValue> {
+/// Reads a JS argument as the JSON text `JSON.stringify` makes of it,
+/// checked as a `serde_json::Value` would read it (a lone surrogate, too
+/// deep a nesting), without building that tree; returns the text and the
+/// kind of its top-level value.
+pub fn json_text(arg: &JsValue, what: &str) -> Result<(String, Shape), JsValue> {
     let text = js_sys::JSON::stringify(arg)
         .map_err(|e| {
             let reason = e
@@ -36,23 +39,25 @@ pub fn json_value(arg: &JsValue, what: &str) -> Result<Value, JsValue> {
         })?
         .as_string()
         .ok_or_else(|| error(INVALID_INPUT, &format!("{what} is missing"), None))?;
-    serde_json::from_str(&text).map_err(|e| {
+    let shape = Shape::of(&text).map_err(|e| {
         error(
             INVALID_INPUT,
             &format!("{what} is not usable JSON data: {e}"),
             None,
         )
-    })
+    })?;
+    Ok((text, shape))
 }
 
 /// Reads a JS argument that must be an object (serde would also read a
-/// struct from an array of its fields: not a shape of the JS API).
-pub fn object(arg: &JsValue, what: &str) -> Result<Value, JsValue> {
-    match json_value(arg, what)? {
-        value @ Value::Object(_) => Ok(value),
-        other => Err(error(
+/// struct from an array of its fields: not a shape of the JS API), as JSON
+/// text.
+pub fn object(arg: &JsValue, what: &str) -> Result<String, JsValue> {
+    match json_text(arg, what)? {
+        (text, Shape::Object { .. }) => Ok(text),
+        (_, other) => Err(error(
             INVALID_INPUT,
-            &format!("{what} must be an object, not {}", kind(&other)),
+            &format!("{what} must be an object, not {}", other.kind()),
             None,
         )),
     }
@@ -61,9 +66,14 @@ pub fn object(arg: &JsValue, what: &str) -> Result<Value, JsValue> {
 /// Reads a JS argument as a typed input. Errors carry no position: the
 /// position would be one in a text the caller never saw.
 pub fn typed<T: DeserializeOwned>(arg: &JsValue, what: &str) -> Result<T, JsValue> {
-    let value = object(arg, what)?;
-    serde_json::from_value(value)
-        .map_err(|e| error(INVALID_INPUT, &format!("invalid {what}: {e}"), None))
+    let text = object(arg, what)?;
+    serde_json::from_str(&text).map_err(|e| {
+        error(
+            INVALID_INPUT,
+            &format!("invalid {what}: {}", without_position(&e)),
+            None,
+        )
+    })
 }
 
 /// Writes a result as the JS value `JSON.parse` makes of its JSON.
@@ -101,15 +111,13 @@ fn set(target: &js_sys::Error, key: &str, value: &JsValue) {
     let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
 }
 
-/// What a JSON value is, for messages (never its content, which may be a
-/// secret).
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+/// A `serde_json` error's message without the ` at line L column C` that
+/// `from_str` adds: what `from_value` said of the same fault.
+fn without_position(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    match message.strip_suffix(&suffix) {
+        Some(bare) if e.line() != 0 => bare.to_owned(),
+        _ => message,
     }
 }

@@ -105,7 +105,7 @@ impl AccessControl {
     ) -> Result<AccessControl, JsValue> {
         let text = match snapshot.as_string() {
             Some(text) => text,
-            None => convert::json_value(&snapshot, "the snapshot")?.to_string(),
+            None => convert::json_text(&snapshot, "the snapshot")?.0,
         };
         let core = nxcloud_access::AccessControl::from_json(&text)
             .map_err(|e| convert::engine_error(&e))?;
@@ -246,15 +246,18 @@ impl AccessControl {
         Ok(core)
     }
 
-    /// Runs one command or decision of the core by its JS name.
+    /// Runs one command or decision of the core by its JS name, with the
+    /// argument and the result as JSON text (no `serde_json::Value`).
     fn run(&self, method: &str, arg: &JsValue) -> Result<JsValue, JsValue> {
         let arg = convert::object(arg, &format!("the argument of {method}"))?;
+        let method =
+            nxcloud_access::Method::named(method).map_err(|e| convert::engine_error(&e))?;
         let mut core = self.write()?;
         let result = core
-            .call(method, arg)
+            .call_json(method, &arg)
             .map_err(|e| convert::engine_error(&e))?;
         drop(core);
-        convert::to_js(&result)
+        convert::parse(&result)
     }
 }
 

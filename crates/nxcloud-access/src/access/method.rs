@@ -136,6 +136,18 @@ impl Method {
         TABLE.iter().find(|row| row.1 == name).map(|row| row.0)
     }
 
+    /// The method of a JS name, or the `invalid-input` error that lists
+    /// them all.
+    pub fn named(name: &str) -> Result<Self, super::AccessError> {
+        Self::from_js(name).ok_or_else(|| {
+            super::AccessError::InvalidInput(format!(
+                "unknown method `{}`: use one of {}",
+                name.escape_debug(),
+                Method::ALL.map(Method::js_name).join(", ")
+            ))
+        })
+    }
+
     /// The method of a kebab-case name (`create-ci-access-token`).
     pub fn from_kebab(name: &str) -> Option<Self> {
         TABLE.iter().find(|row| row.2 == name).map(|row| row.0)

@@ -131,6 +131,7 @@ mod decide;
 pub mod error;
 pub mod method;
 pub mod model;
+pub mod shape;
 mod snapshot;
 pub mod token;
 mod validate;
@@ -279,53 +280,74 @@ impl AccessControl {
     /// result (`null` for commands that return nothing). An unknown method or
     /// a malformed argument is `invalid-input`.
     pub fn call(&mut self, method: &str, arg: Value) -> Result<Value, AccessError> {
-        let Some(method) = Method::from_js(method) else {
-            return Err(AccessError::InvalidInput(format!(
-                "unknown method `{}`: use one of {}",
-                method.escape_debug(),
-                Method::ALL.map(Method::js_name).join(", ")
-            )));
-        };
+        let method = Method::named(method)?;
         self.call_method(method, arg)
     }
 
     /// Runs one [`Method`] with its JSON argument (see [`Self::call`]).
     pub fn call_method(&mut self, method: Method, arg: Value) -> Result<Value, AccessError> {
+        self.dispatch::<Tree>(method, arg)
+    }
+
+    /// Runs one [`Method`] with its argument as JSON text and returns its
+    /// result as JSON text (`null` for commands that return nothing): the
+    /// path of the npm package, which builds no [`Value`] tree. The argument
+    /// is read straight into the method's type; a malformed one is
+    /// `invalid-input` with the message of [`Self::call_method`] (without a
+    /// position: the text is the caller's `JSON.stringify`, which they never
+    /// saw). Unlike [`Self::call_method`], which sees an object's keys
+    /// sorted, the fields are read in the order of the text (of several
+    /// faults in one argument, the first in that order is reported) and a
+    /// result's keys come out in the order of its Rust fields. As with
+    /// `serde_json::from_str`, an array of a struct's fields is read as the
+    /// struct: a caller that wants objects only checks that first.
+    pub fn call_json(&mut self, method: Method, arg: &str) -> Result<String, AccessError> {
+        self.dispatch::<Text>(method, arg)
+    }
+
+    /// The one table of methods, for both forms of argument and result.
+    fn dispatch<'a, C: Codec<'a>>(
+        &mut self,
+        method: Method,
+        arg: C::In,
+    ) -> Result<C::Out, AccessError> {
         match method {
-            Method::CreateUser => to_value(self.create_user(parse(method, arg)?)?),
-            Method::CreateOrganization => to_value(self.create_organization(parse(method, arg)?)?),
-            Method::Invite => to_value(self.invite(parse(method, arg)?)?),
-            Method::Join => to_value(self.join(parse(method, arg)?)?),
-            Method::RemoveMember => to_value(self.remove_member(parse(method, arg)?)?),
-            Method::SetRole => to_value(self.set_role(parse(method, arg)?)?),
-            Method::SetVisibility => to_value(self.set_visibility(parse(method, arg)?)?),
-            Method::CreateWorkspace => to_value(self.create_workspace(parse(method, arg)?)?),
+            Method::CreateUser => C::write(self.create_user(C::parse(method, arg)?)?),
+            Method::CreateOrganization => {
+                C::write(self.create_organization(C::parse(method, arg)?)?)
+            }
+            Method::Invite => C::write(self.invite(C::parse(method, arg)?)?),
+            Method::Join => C::write(self.join(C::parse(method, arg)?)?),
+            Method::RemoveMember => C::write(self.remove_member(C::parse(method, arg)?)?),
+            Method::SetRole => C::write(self.set_role(C::parse(method, arg)?)?),
+            Method::SetVisibility => C::write(self.set_visibility(C::parse(method, arg)?)?),
+            Method::CreateWorkspace => C::write(self.create_workspace(C::parse(method, arg)?)?),
             Method::SetWorkspaceIdAccess => {
-                to_value(self.set_workspace_id_access(parse(method, arg)?)?)
+                C::write(self.set_workspace_id_access(C::parse(method, arg)?)?)
             }
             Method::SetPersonalAccessTokenAccess => {
-                to_value(self.set_personal_access_token_access(parse(method, arg)?)?)
+                C::write(self.set_personal_access_token_access(C::parse(method, arg)?)?)
             }
             Method::CreateCiAccessToken => {
-                to_value(self.create_ci_access_token(parse(method, arg)?)?)
+                C::write(self.create_ci_access_token(C::parse(method, arg)?)?)
             }
             Method::RevokeCiAccessToken => {
-                to_value(self.revoke_ci_access_token(parse(method, arg)?)?)
+                C::write(self.revoke_ci_access_token(C::parse(method, arg)?)?)
             }
             Method::CreatePersonalAccessToken => {
-                to_value(self.create_personal_access_token(parse(method, arg)?)?)
+                C::write(self.create_personal_access_token(C::parse(method, arg)?)?)
             }
             Method::RevokePersonalAccessToken => {
-                to_value(self.revoke_personal_access_token(parse(method, arg)?)?)
+                C::write(self.revoke_personal_access_token(C::parse(method, arg)?)?)
             }
             Method::ListPersonalAccessTokens => {
-                to_value(self.list_personal_access_tokens(&parse(method, arg)?)?)
+                C::write(self.list_personal_access_tokens(&C::parse(method, arg)?)?)
             }
             Method::ListCiAccessTokens => {
-                to_value(self.list_ci_access_tokens(&parse(method, arg)?)?)
+                C::write(self.list_ci_access_tokens(&C::parse(method, arg)?)?)
             }
-            Method::AuthorizeRunner => to_value(self.authorize_runner(&parse(method, arg)?)),
-            Method::AuthorizeWeb => to_value(self.authorize_web(&parse(method, arg)?)),
+            Method::AuthorizeRunner => C::write(self.authorize_runner(&C::parse(method, arg)?)),
+            Method::AuthorizeWeb => C::write(self.authorize_web(&C::parse(method, arg)?)),
         }
     }
 
@@ -370,17 +392,69 @@ impl AccessControl {
     }
 }
 
-fn parse<T: DeserializeOwned>(method: Method, arg: Value) -> Result<T, AccessError> {
-    serde_json::from_value(arg).map_err(|e| {
-        AccessError::InvalidInput(format!(
-            "invalid argument of `{}`: {}; see CONTRACT.md for its fields",
-            method.js_name(),
-            e
-        ))
-    })
+/// How [`AccessControl::dispatch`] reads an argument and writes a result:
+/// as a [`Value`] tree ([`Tree`]) or as JSON text ([`Text`]). Only the form
+/// a program uses is compiled into it (the npm package has no `Value` code).
+trait Codec<'a> {
+    type In;
+    type Out;
+    fn parse<T: DeserializeOwned>(method: Method, arg: Self::In) -> Result<T, AccessError>;
+    fn write<T: Serialize>(value: T) -> Result<Self::Out, AccessError>;
 }
 
-fn to_value<T: Serialize>(value: T) -> Result<Value, AccessError> {
-    serde_json::to_value(value)
-        .map_err(|e| AccessError::Internal(format!("a result did not serialise: {e}")))
+/// Arguments and results as [`Value`]s ([`AccessControl::call_method`]).
+struct Tree;
+
+impl Codec<'_> for Tree {
+    type In = Value;
+    type Out = Value;
+
+    fn parse<T: DeserializeOwned>(method: Method, arg: Value) -> Result<T, AccessError> {
+        serde_json::from_value(arg).map_err(|e| invalid_argument(method, &e.to_string()))
+    }
+
+    fn write<T: Serialize>(value: T) -> Result<Value, AccessError> {
+        serde_json::to_value(value).map_err(|e| not_serialised(&e))
+    }
+}
+
+/// Arguments and results as JSON text ([`AccessControl::call_json`]).
+struct Text;
+
+impl<'a> Codec<'a> for Text {
+    type In = &'a str;
+    type Out = String;
+
+    fn parse<T: DeserializeOwned>(method: Method, arg: &str) -> Result<T, AccessError> {
+        serde_json::from_str(arg).map_err(|e| invalid_argument(method, &without_position(&e)))
+    }
+
+    fn write<T: Serialize>(value: T) -> Result<String, AccessError> {
+        serde_json::to_string(&value).map_err(|e| not_serialised(&e))
+    }
+}
+
+/// A `serde_json` error's message without the ` at line L column C` that
+/// `from_str` adds (what `from_value` says of the same fault).
+pub(crate) fn without_position(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    if e.line() == 0 {
+        return message;
+    }
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    match message.strip_suffix(&suffix) {
+        Some(bare) => bare.to_owned(),
+        None => message,
+    }
+}
+
+fn invalid_argument(method: Method, why: &str) -> AccessError {
+    AccessError::InvalidInput(format!(
+        "invalid argument of `{}`: {why}; see CONTRACT.md for its fields",
+        method.js_name()
+    ))
+}
+
+fn not_serialised(e: &serde_json::Error) -> AccessError {
+    AccessError::Internal(format!("a result did not serialise: {e}"))
 }

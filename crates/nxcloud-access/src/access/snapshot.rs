@@ -6,13 +6,16 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::error::AccessError;
 use super::model::{AccessLevel, Role, TokenAccess, Visibility};
+use super::shape::Shape;
 use super::token::{contains_token, is_nx_cloud_id, TokenHash};
 use super::validate;
-use super::{AccessControl, NamedTokens, Organization, StoredToken, TokenKind, User, Workspace};
+use super::{
+    without_position, AccessControl, NamedTokens, Organization, StoredToken, TokenKind, User,
+    Workspace,
+};
 use crate::limits::MAX_SNAPSHOT_BYTES;
 
 /// The snapshot format this engine writes (and the newest it reads).
@@ -140,18 +143,21 @@ impl AccessControl {
                 "it holds a plaintext token (`nxca_…` or `nxpat_…`), where snapshots hold only SHA-256 hashes: it was tampered with or written by hand; restore a snapshot written by `toJson`, and revoke that token".into(),
             ));
         }
-        let value: Value = serde_json::from_str(text).map_err(|e| {
+        // The text is checked as a `serde_json::Value` would read it (same
+        // errors) and its `version` found, without building the tree; the
+        // typed read of the same text follows.
+        let shape = Shape::of(text).map_err(|e| {
             invalid(format!(
                 "it is not JSON ({e} at line {}, column {})",
                 e.line(),
                 e.column()
             ))
         })?;
-        let version = match value.get("version") {
-            Some(v) => v
-                .as_u64()
-                .ok_or_else(|| invalid("`version` must be a positive integer".into()))?,
-            None => {
+        let version = match shape {
+            Shape::Object {
+                version: Some(version),
+            } => version.ok_or_else(|| invalid("`version` must be a positive integer".into()))?,
+            _ => {
                 return Err(invalid(
                     "it has no `version`: is it an nxcloud-access snapshot?".into(),
                 ))
@@ -168,7 +174,7 @@ impl AccessControl {
             )));
         }
         let snapshot: SnapshotV1 =
-            serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
+            serde_json::from_str(text).map_err(|e| invalid(without_position(&e)))?;
         load(snapshot)
     }
 
