@@ -156,17 +156,60 @@ Object.defineProperty(proto, "authorizeWeb", {
   },
 });
 
-// resolveCredentials hands a string `nxJson` over as its own argument (one
-// copy instead of JSON escaping and unescaping: the file may be megabytes).
+// resolveCredentials takes a fast path for a plain input object: a string
+// `nxJson` goes in as its own argument (one copy instead of JSON escaping
+// and unescaping: the file may be megabytes) and the resolution comes back
+// packed, its fields in one string (fast.rs, `pack_resolution`), which
+// `unpackResolution` turns into the very object the generic path returns.
+// Anything else takes the generic path, which answers or throws as before.
 function resolveCredentials(input) {
-  if (input !== null && typeof input === "object" && typeof input.nxJson === "string" && input.toJSON === undefined) {
+  if (input !== null && typeof input === "object" && input.toJSON === undefined) {
     const p = Object.getPrototypeOf(input);
     if (p === Object.prototype || p === null) {
-      const result = engine.__resolveCredentialsWithText({ ...input, nxJson: null }, input.nxJson);
-      if (result !== undefined) return result;
+      const text = typeof input.nxJson === "string";
+      const packed = text
+        ? engine.__resolveCredentialsPacked({ ...input, nxJson: null }, input.nxJson)
+        : engine.__resolveCredentialsPacked(input, undefined);
+      if (packed !== undefined) return unpackResolution(packed);
     }
   }
   return engine.resolveCredentials(input);
+}
+
+/** The resolution from its packed fields (fast.rs, `pack_resolution`). */
+function unpackResolution(packed) {
+  const f = packed.split("\x01");
+  let i = 0;
+  const text = () => f[i++];
+  const optional = () => {
+    const v = f[i++];
+    return v === "\x02" ? null : v;
+  };
+  const flag = () => f[i++] === "1";
+  const secret = () => (flag() ? { value: text(), redacted: text(), source: text() } : null);
+  const sourced = () => (flag() ? { value: text(), source: text() } : null);
+  // Object literals evaluate in order: the fields are read as written.
+  const r = {
+    nxVersion: text(),
+    nxCloudUsed: flag(),
+    runner: { name: text(), cloud: flag(), module: text() },
+    accessToken: secret(),
+    nxCloudId: sourced(),
+    personalAccessToken: secret(),
+    credential: text(),
+    apiUrl: sourced(),
+    appUrl: sourced(),
+    inferred: flag(),
+    trace: [],
+    findings: [],
+  };
+  for (let n = Number(text()); n > 0; n--) {
+    r.trace.push({ rule: text(), source: text(), value: optional(), outcome: text(), note: text() });
+  }
+  for (let n = Number(text()); n > 0; n--) {
+    r.findings.push({ code: text(), severity: text(), message: text(), fix: text() });
+  }
+  return r;
 }
 
 exports.resolveCredentials = resolveCredentials;

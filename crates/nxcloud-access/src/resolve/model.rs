@@ -199,6 +199,74 @@ pub enum Severity {
     Error,
 }
 
+impl CredentialKind {
+    /// The name in the JSON (`ci-access-token`, …, `none`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CredentialKind::CiAccessToken => "ci-access-token",
+            CredentialKind::PersonalAccessToken => "personal-access-token",
+            CredentialKind::WorkspaceId => "workspace-id",
+            CredentialKind::None => "none",
+        }
+    }
+}
+
+impl Outcome {
+    /// The name in the JSON (`used`, `shadowed`, `ignored`, `absent`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Used => "used",
+            Outcome::Shadowed => "shadowed",
+            Outcome::Ignored => "ignored",
+            Outcome::Absent => "absent",
+        }
+    }
+}
+
+impl Severity {
+    /// The name in the JSON (`info`, `warning`, `error`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
 fn expose_secret<S: Serializer>(secret: &Secret, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(secret.expose())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serde_name<T: Serialize>(value: T) -> String {
+        serde_json::to_value(value)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn as_str_is_the_json_name() {
+        use CredentialKind as C;
+        for kind in [
+            C::CiAccessToken,
+            C::PersonalAccessToken,
+            C::WorkspaceId,
+            C::None,
+        ] {
+            assert_eq!(kind.as_str(), serde_name(kind));
+        }
+        use Outcome as O;
+        for outcome in [O::Used, O::Shadowed, O::Ignored, O::Absent] {
+            assert_eq!(outcome.as_str(), serde_name(outcome));
+        }
+        for severity in [Severity::Info, Severity::Warning, Severity::Error] {
+            assert_eq!(severity.as_str(), serde_name(severity));
+        }
+    }
 }
