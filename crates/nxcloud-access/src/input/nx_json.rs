@@ -408,7 +408,10 @@ mod tests {
                 };
                 assert_same(&text);
                 if dir == "bench/fixtures" {
-                    assert!(skim(&text).is_some(), "a bench fixture is valid: {text:.80}");
+                    assert!(
+                        skim(&text).is_some(),
+                        "a bench fixture is valid: {text:.80}"
+                    );
                 }
                 seen += 1;
                 fast += usize::from(skim(&text).is_some());
