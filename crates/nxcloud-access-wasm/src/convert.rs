@@ -8,7 +8,7 @@
 //! hold (a cycle, a `BigInt`) or that nests too deep is a plain
 //! `invalid-input` error instead of a trap.
 
-use nxcloud_access::access::shape::Shape;
+use nxcloud_access::access::shape::{self, Shape};
 use nxcloud_access::{ErrorCode, Location};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -67,7 +67,7 @@ pub fn object(arg: &JsValue, what: &str) -> Result<String, JsValue> {
 /// position would be one in a text the caller never saw.
 pub fn typed<T: DeserializeOwned>(arg: &JsValue, what: &str) -> Result<T, JsValue> {
     let text = object(arg, what)?;
-    serde_json::from_str(&text).map_err(|e| {
+    shape::read_object(&text).map_err(|e| {
         error(
             INVALID_INPUT,
             &format!("invalid {what}: {}", without_position(&e)),

@@ -298,9 +298,9 @@ impl AccessControl {
     /// saw). Unlike [`Self::call_method`], which sees an object's keys
     /// sorted, the fields are read in the order of the text (of several
     /// faults in one argument, the first in that order is reported) and a
-    /// result's keys come out in the order of its Rust fields. As with
-    /// `serde_json::from_str`, an array of a struct's fields is read as the
-    /// struct: a caller that wants objects only checks that first.
+    /// result's keys come out in the order of its Rust fields. The argument
+    /// must be an object: an array of a struct's fields, which
+    /// [`Self::call_method`] reads, is refused (`invalid type: sequence`).
     pub fn call_json(&mut self, method: Method, arg: &str) -> Result<String, AccessError> {
         self.dispatch::<Text>(method, arg)
     }
@@ -426,7 +426,7 @@ impl<'a> Codec<'a> for Text {
     type Out = String;
 
     fn parse<T: DeserializeOwned>(method: Method, arg: &str) -> Result<T, AccessError> {
-        serde_json::from_str(arg).map_err(|e| invalid_argument(method, &without_position(&e)))
+        shape::read_object(arg).map_err(|e| invalid_argument(method, &without_position(&e)))
     }
 
     fn write<T: Serialize>(value: T) -> Result<String, AccessError> {

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// The kind of a JSON value, and the `version` of an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +47,45 @@ impl Shape {
             Shape::Array => "an array",
             Shape::Object { .. } => "an object",
         }
+    }
+}
+
+/// Reads a struct from JSON text that holds an object, as
+/// `serde_json::from_str` does (same errors, same positions), except that
+/// the struct is never read from an array of its fields: `serde_derive`'s
+/// code for that (`visit_seq`) is then left out of the program, one copy
+/// per type. A text holding anything but an object is refused with
+/// serde_json's `invalid type` error.
+pub fn read_object<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = T::deserialize(ObjectOnly(&mut de))?;
+    de.end()?;
+    Ok(value)
+}
+
+/// A deserializer that reads a struct as a map (see [`read_object`]).
+struct ObjectOnly<D>(D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectOnly<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map enum identifier ignored_any
     }
 }
 
@@ -143,6 +182,39 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Pair {
+        a: u8,
+        b: Option<String>,
+    }
+
+    /// Objects read as `from_str` reads them; arrays are refused.
+    #[test]
+    fn read_object_reads_objects_only() {
+        for text in [
+            r#"{"a": 1, "b": "x"}"#,
+            r#"{"b": null, "a": 2}"#,
+            r#"{"a": 1, "c": 2}"#,
+            r#"{"a": 300}"#,
+            r#"{"a": 1} x"#,
+            r#"{"a": 1, "a": 2}"#,
+            r#"{"b": "x"}"#,
+        ] {
+            let expected = serde_json::from_str::<Pair>(text).map_err(|e| e.to_string());
+            assert_eq!(
+                read_object::<Pair>(text).map_err(|e| e.to_string()),
+                expected
+            );
+        }
+        assert!(serde_json::from_str::<Pair>("[1, null]").is_ok());
+        let refused = read_object::<Pair>("[1, null]").unwrap_err().to_string();
+        assert_eq!(
+            refused,
+            "invalid type: sequence, expected struct Pair at line 1 column 0"
+        );
+    }
 
     /// Every text, valid or not, gets the error `Value` gets, or the shape of
     /// the `Value` it reads.

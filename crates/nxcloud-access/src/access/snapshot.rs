@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::AccessError;
 use super::model::{AccessLevel, Role, TokenAccess, Visibility};
-use super::shape::Shape;
+use super::shape::{read_object, Shape};
 use super::token::{contains_token, is_nx_cloud_id, TokenHash};
 use super::validate;
 use super::{
@@ -173,8 +173,7 @@ impl AccessControl {
                 "`version` {version} is not a snapshot version (expected {SNAPSHOT_VERSION})"
             )));
         }
-        let snapshot: SnapshotV1 =
-            serde_json::from_str(text).map_err(|e| invalid(without_position(&e)))?;
+        let snapshot: SnapshotV1 = read_object(text).map_err(|e| invalid(without_position(&e)))?;
         load(snapshot)
     }
 
