@@ -34,6 +34,17 @@ const ROLE = ["admin", "member", "public", "none"];
 const ID_SPAN = 1 << 20;
 // The expanded decisions of the engine's current epoch, on the engine.
 const DECISIONS = Symbol("nxcloud-access decisions");
+// Set on an engine once its memo has its hash keys.
+const SEEDED = Symbol("nxcloud-access seeded");
+
+// The memo's hash keys only keep its buckets unpredictable (memo.rs says why
+// no decision rests on them): they come from Math.random, not from the
+// global Web Crypto, which costs milliseconds to load on its first use.
+function seed(ac) {
+  const word = () => Math.floor(Math.random() * 0x100000000);
+  engine.__seedDecisions(ac, word(), word(), word(), word());
+  ac[SEEDED] = true;
+}
 
 function runnerAction(action) {
   switch (action) {
@@ -116,6 +127,7 @@ Object.defineProperty(proto, "authorizeRunner", {
       const { nxCloudId, accessToken, personalAccessToken, action } = request;
       const a = runnerAction(action);
       if (a >= 0 && optionalString(nxCloudId) && optionalString(accessToken) && optionalString(personalAccessToken)) {
+        if (this[SEEDED] !== true) seed(this);
         const d = memoised(this, engine.__authorizeRunner(this, nxCloudId ?? undefined, accessToken ?? undefined, personalAccessToken ?? undefined, a));
         if (d !== undefined) {
           return {
@@ -141,6 +153,7 @@ Object.defineProperty(proto, "authorizeWeb", {
       const { user, organization, action } = request;
       const a = webAction(action);
       if (a >= 0 && optionalString(user) && typeof organization === "string") {
+        if (this[SEEDED] !== true) seed(this);
         const d = memoised(this, engine.__authorizeWeb(this, user ?? undefined, organization, a));
         if (d !== undefined) {
           return {

@@ -157,6 +157,24 @@ pub fn authorize_web(
     Ok(memo.handle(id))
 }
 
+/// Seeds the engine's memo of decisions with its hash keys (the wrapper
+/// calls it once per engine, before its first decision; see `memo.rs`).
+#[wasm_bindgen(js_name = __seedDecisions, skip_typescript)]
+pub fn seed_decisions(
+    engine: &AccessControl,
+    a: u32,
+    b: u32,
+    c: u32,
+    d: u32,
+) -> Result<(), JsValue> {
+    let mut memo = engine.memo.try_borrow_mut().map_err(|_| crate::busy())?;
+    memo.seed(
+        u64::from(a) << 32 | u64::from(b),
+        u64::from(c) << 32 | u64::from(d),
+    );
+    Ok(())
+}
+
 /// The packed decision of a handle's id, which the wrapper reads once per
 /// id and epoch; the empty string for an id the memo does not hold (the
 /// wrapper then takes the generic path).

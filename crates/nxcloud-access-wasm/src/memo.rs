@@ -10,12 +10,22 @@
 //!   memo first. A decision is never answered from a state it was not made
 //!   on.
 //! * **No secret is kept**: a request is known by a 128-bit keyed hash
-//!   (SipHash-1-3, keys drawn from the platform's randomness per memo) of
-//!   its fields, never by its text; the memo holds that hash and the packed
-//!   decision, whose reason names tokens by id and name only. Without the
-//!   keys a second request with the same hash cannot be searched for, and
-//!   by chance it takes about 2^64 distinct requests. Without randomness
-//!   (no `crypto.getRandomValues`) nothing is memoised.
+//!   (SipHash-1-3) of its fields, never by its text; the memo holds that
+//!   hash and the packed decision, whose reason names tokens by id and name
+//!   only.
+//! * **No request borrows another's decision**: to be answered with the
+//!   decision of a request that carried a token, a request must hash to
+//!   that request's hash, which nobody without the token can compute: a
+//!   guess succeeds with odds of about one in 2^114 against a full memo,
+//!   keys known or not. Two requests that an attacker can both write hold
+//!   no secret, so a collision between them would only answer one with a
+//!   decision the attacker can ask for directly (and by chance it takes
+//!   about 2^64 requests). The keys keep the map's buckets unpredictable
+//!   (no flooding of one bucket): the wrapper seeds each memo from
+//!   `Math.random` (the engine's own randomness, the global Web Crypto,
+//!   costs milliseconds to load on its first use, in a process that may
+//!   never mint a token); unseeded, a memo draws them with `getrandom`,
+//!   and without randomness nothing is memoised.
 //! * **Bounded**: at most [`CAPACITY`] decisions; the memo is emptied when
 //!   full.
 //!
@@ -54,6 +64,14 @@ pub(crate) enum Field<'a> {
 }
 
 impl Memo {
+    /// Sets the SipHash keys, if none were drawn yet (see the module docs:
+    /// the wrapper seeds each memo before its first decision).
+    pub(crate) fn seed(&mut self, k0: u64, k1: u64) {
+        if self.keys.is_none() {
+            self.keys = Some(Ok((k0, k1)));
+        }
+    }
+
     /// The key of a request (`kind` tells the two decisions apart); `None`
     /// when nothing may be memoised (no randomness).
     pub(crate) fn key(&mut self, kind: u8, fields: &[Field<'_>]) -> Option<u128> {
@@ -185,6 +203,26 @@ mod tests {
         let a = runner_key(&mut Memo::default(), Some("ws"), Some("token"));
         let b = runner_key(&mut Memo::default(), Some("ws"), Some("token"));
         assert_ne!(a, b, "each memo draws its own SipHash keys");
+    }
+
+    #[test]
+    fn a_seed_sets_the_keys_once() {
+        let mut seeded = Memo::default();
+        seeded.seed(1, 2);
+        let mut same = Memo::default();
+        same.seed(1, 2);
+        let key = runner_key(&mut seeded, Some("ws"), None);
+        assert_eq!(key, runner_key(&mut same, Some("ws"), None));
+        seeded.seed(3, 4);
+        assert_eq!(
+            key,
+            runner_key(&mut seeded, Some("ws"), None),
+            "keys never change"
+        );
+        let mut drawn = Memo::default();
+        let before = runner_key(&mut drawn, Some("ws"), None);
+        drawn.seed(1, 2);
+        assert_eq!(before, runner_key(&mut drawn, Some("ws"), None));
     }
 
     #[test]
