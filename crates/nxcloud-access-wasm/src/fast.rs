@@ -48,7 +48,7 @@ pub fn authorize_runner(
     personal_access_token: Option<String>,
     action: u32,
 ) -> Result<f64, JsValue> {
-    let action_code = action;
+    let code = action;
     let action = match action {
         0 => RunnerAction::ReadCache,
         1 => RunnerAction::WriteCache,
@@ -62,47 +62,38 @@ pub fn authorize_runner(
     {
         return Ok(GENERIC);
     }
-    let mut memo = engine.memo.try_borrow_mut().map_err(|_| crate::busy())?;
-    let Some(key) = memo.key(
-        0,
-        &[
-            Field::Text(nx_cloud_id.as_deref()),
-            Field::Text(access_token.as_deref()),
-            Field::Text(personal_access_token.as_deref()),
-            Field::Code(action_code),
-        ],
-    ) else {
-        return Ok(GENERIC);
-    };
-    if let Some(id) = memo.get(key) {
-        return Ok(memo.handle(id));
-    }
     let request = RunnerRequest {
         nx_cloud_id,
         access_token: access_token.map(Secret::new),
         personal_access_token: personal_access_token.map(Secret::new),
         action,
     };
-    let d = engine.read()?.authorize_runner(&request);
-    let access = match d.access {
-        AccessLevel::ReadWrite => '0',
-        AccessLevel::ReadOnly => '1',
-        AccessLevel::None => '2',
-    };
-    let principal = match d.principal {
-        Principal::CiAccessToken => '0',
-        Principal::PersonalAccessToken => '1',
-        Principal::WorkspaceId => '2',
-    };
-    let packed = pack(
-        d.allowed,
-        d.unauthenticated,
-        [access, principal],
-        &d.rule,
-        &d.reason,
-    );
-    let id = memo.insert(key, packed);
-    Ok(memo.handle(id))
+    let fields = [
+        Field::Text(request.nx_cloud_id.as_deref()),
+        Field::Text(request.access_token.as_ref().map(Secret::expose)),
+        Field::Text(request.personal_access_token.as_ref().map(Secret::expose)),
+        Field::Code(code),
+    ];
+    answer(engine, 0, &fields, || {
+        let d = engine.read()?.authorize_runner(&request);
+        let access = match d.access {
+            AccessLevel::ReadWrite => '0',
+            AccessLevel::ReadOnly => '1',
+            AccessLevel::None => '2',
+        };
+        let principal = match d.principal {
+            Principal::CiAccessToken => '0',
+            Principal::PersonalAccessToken => '1',
+            Principal::WorkspaceId => '2',
+        };
+        Ok(pack(
+            d.allowed,
+            d.unauthenticated,
+            [access, principal],
+            &d.rule,
+            &d.reason,
+        ))
+    })
 }
 
 /// `authorizeWeb` with its fields as arguments; `action` is the index of
@@ -115,7 +106,7 @@ pub fn authorize_web(
     organization: String,
     action: u32,
 ) -> Result<f64, JsValue> {
-    let action_code = action;
+    let code = action;
     let action = match action {
         0 => WebAction::ViewRuns,
         1 => WebAction::ViewStats,
@@ -127,33 +118,45 @@ pub fn authorize_web(
     if replaced(&organization) || user.as_deref().is_some_and(replaced) {
         return Ok(GENERIC);
     }
-    let mut memo = engine.memo.try_borrow_mut().map_err(|_| crate::busy())?;
-    let Some(key) = memo.key(
-        1,
-        &[
-            Field::Text(user.as_deref()),
-            Field::Text(Some(&organization)),
-            Field::Code(action_code),
-        ],
-    ) else {
-        return Ok(GENERIC);
-    };
-    if let Some(id) = memo.get(key) {
-        return Ok(memo.handle(id));
-    }
     let request = WebRequest {
         user,
         organization,
         action,
     };
-    let d = engine.read()?.authorize_web(&request);
-    let role = match d.role {
-        WebRole::Admin => '0',
-        WebRole::Member => '1',
-        WebRole::Public => '2',
-        WebRole::None => '3',
+    let fields = [
+        Field::Text(request.user.as_deref()),
+        Field::Text(Some(&request.organization)),
+        Field::Code(code),
+    ];
+    answer(engine, 1, &fields, || {
+        let d = engine.read()?.authorize_web(&request);
+        let role = match d.role {
+            WebRole::Admin => '0',
+            WebRole::Member => '1',
+            WebRole::Public => '2',
+            WebRole::None => '3',
+        };
+        Ok(pack(d.allowed, false, [role, '0'], &d.rule, &d.reason))
+    })
+}
+
+/// The handle of a request's decision: from the memo, or made by `decide`
+/// (the packed decision) and memoised; -1 (the generic path) when nothing
+/// may be memoised. `kind` tells the two decisions' requests apart.
+fn answer(
+    engine: &AccessControl,
+    kind: u8,
+    fields: &[Field<'_>],
+    decide: impl FnOnce() -> Result<String, JsValue>,
+) -> Result<f64, JsValue> {
+    let mut memo = engine.memo.try_borrow_mut().map_err(|_| crate::busy())?;
+    let Some(key) = memo.key(kind, fields) else {
+        return Ok(GENERIC);
     };
-    let id = memo.insert(key, pack(d.allowed, false, [role, '0'], &d.rule, &d.reason));
+    let id = match memo.get(key) {
+        Some(id) => id,
+        None => memo.insert(key, decide()?),
+    };
     Ok(memo.handle(id))
 }
 
