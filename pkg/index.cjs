@@ -176,15 +176,12 @@ Object.defineProperty(proto, "authorizeWeb", {
 // `unpackResolution` turns into the very object the generic path returns.
 // Anything else takes the generic path, which answers or throws as before.
 function resolveCredentials(input) {
-  if (input !== null && typeof input === "object" && input.toJSON === undefined) {
-    const p = Object.getPrototypeOf(input);
-    if (p === Object.prototype || p === null) {
-      const text = typeof input.nxJson === "string";
-      const packed = text
-        ? engine.__resolveCredentialsPacked({ ...input, nxJson: null }, input.nxJson)
-        : engine.__resolveCredentialsPacked(input, undefined);
-      if (packed !== undefined) return unpackResolution(packed);
-    }
+  // Any key: the engine refuses unknown ones, on either path.
+  if (plain(input, () => true)) {
+    const packed = typeof input.nxJson === "string"
+      ? engine.__resolveCredentialsPacked({ ...input, nxJson: null }, input.nxJson)
+      : engine.__resolveCredentialsPacked(input, undefined);
+    if (packed !== undefined) return unpackResolution(packed);
   }
   return engine.resolveCredentials(input);
 }
