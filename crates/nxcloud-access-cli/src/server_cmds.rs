@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use nxcloud_access::ErrorCode;
+use nxcloud_access_server::admin_api::OrganizationCreators;
 use nxcloud_access_server::{
-    init_logging, run_admin_command, run_blocking, AdminError, ServerConfig,
+    init_logging, run_admin_command, run_blocking, AdminError, OrganizationCreation, ServerConfig,
 };
 
 /// Arguments of `nxcloud-access serve`.
@@ -18,21 +19,55 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:4599")]
     pub listen: SocketAddr,
     /// The data directory: the access state (state.sqlite3) and the artifacts.
+    /// It must have been initialised (by `--init`, or by the operator's first
+    /// `admin` command): a missing or empty state is refused.
     #[arg(long, default_value = "./nxcloud-data")]
     pub data: PathBuf,
+    /// Start with an empty state when the data directory holds none (creating
+    /// the directory, owner-only).
+    #[arg(long)]
+    pub init: bool,
     /// The largest artifact accepted, in bytes (larger uploads get 413).
     #[arg(long, default_value_t = 512 * 1024 * 1024)]
     pub max_artifact_bytes: u64,
     /// Seconds an upload may send nothing before it is dropped.
     #[arg(long, default_value_t = 30)]
     pub body_idle_timeout: u64,
-    /// Seconds any one request may take before it is answered 408.
+    /// Seconds any one request may take, from its head to the last byte of
+    /// its answer (408, or the download cut off).
     #[arg(long, default_value_t = 600)]
     pub request_timeout: u64,
-    /// Seconds a connection may make no progress (slow headers, stalled
-    /// transfer, idle keep-alive) before it is closed.
+    /// Seconds a request's head may take to arrive, however slowly it
+    /// trickles in (also the longest idle wait on a keep-alive connection).
+    #[arg(long, default_value_t = 30)]
+    pub header_timeout: u64,
+    /// Seconds a transfer may make no progress (a stalled upload or
+    /// download) before its connection is closed.
     #[arg(long, default_value_t = 120)]
     pub idle_timeout: u64,
+    /// The most connections served at once (default: 4096, or less when the
+    /// open-file limit requires it). At the limit, idle connections make
+    /// room, and 8 more are kept for /healthz, /readyz and /metrics.
+    #[arg(long)]
+    pub max_connections: Option<usize>,
+    /// Uploads are refused (403: nx goes on without storing) while the
+    /// artifacts' disk has less free space than this, in bytes.
+    #[arg(long, default_value_t = 256 * 1024 * 1024)]
+    pub min_free_bytes: u64,
+    /// The most artifact bytes one workspace may hold (uploads beyond it get
+    /// 403, which nx ignores). Default: no quota.
+    #[arg(long)]
+    pub workspace_quota_bytes: Option<u64>,
+    /// Who may create organizations over HTTP: `operator` (nobody over HTTP;
+    /// `admin` only), `everyone`, or a comma-separated list of user ids.
+    #[arg(long, default_value = "operator")]
+    pub allow_organization_creation: String,
+    /// Organizations one person may create over HTTP, in all.
+    #[arg(long, default_value_t = 10)]
+    pub max_organizations_per_user: u64,
+    /// Organizations one person may create over HTTP per hour.
+    #[arg(long, default_value_t = 3)]
+    pub organizations_per_hour: u64,
     /// Seconds requests in flight may still take after SIGTERM.
     #[arg(long, default_value_t = 60)]
     pub shutdown_grace: u64,
@@ -69,11 +104,28 @@ pub fn run_serve(args: ServeArgs) -> ExitCode {
         eprintln!("error: {error}");
         return ExitCode::from(2);
     }
+    let who = match OrganizationCreators::parse(&args.allow_organization_creation) {
+        Ok(who) => who,
+        Err(error) => {
+            eprintln!("error[invalid-input]: --allow-organization-creation: {error}");
+            return ExitCode::from(2);
+        }
+    };
     let mut config = ServerConfig::new(args.listen, args.data);
+    config.init = args.init;
     config.max_artifact_bytes = args.max_artifact_bytes;
     config.body_idle_timeout = Duration::from_secs(args.body_idle_timeout.max(1));
     config.request_timeout = Duration::from_secs(args.request_timeout.max(1));
+    config.header_timeout = Duration::from_secs(args.header_timeout.max(1));
     config.idle_timeout = Duration::from_secs(args.idle_timeout.max(1));
+    config.max_connections = args.max_connections;
+    config.min_free_bytes = args.min_free_bytes;
+    config.workspace_quota_bytes = args.workspace_quota_bytes;
+    config.organization_creation = OrganizationCreation {
+        who,
+        max_per_user: args.max_organizations_per_user,
+        max_per_hour: args.organizations_per_hour,
+    };
     config.shutdown_grace = Duration::from_secs(args.shutdown_grace);
     config.authorization = !args.insecure_no_authorization;
     match run_blocking(config) {

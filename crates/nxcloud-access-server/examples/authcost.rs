@@ -59,7 +59,8 @@ fn measure(dir: &std::path::Path) -> Result<(), String> {
             .and_then(|v| v.as_str())
             .ok_or("no token")?,
     );
-    let state = AccessState::open(dir).map_err(|e| e.to_string())?;
+    let state = AccessState::open(dir, nxcloud_access_server::store::Open::Existing)
+        .map_err(|e| e.to_string())?;
 
     let start = Instant::now();
     for _ in 0..ROUNDS {

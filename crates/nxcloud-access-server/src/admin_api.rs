@@ -5,8 +5,22 @@
 //! field each command names its actor by (`actor`, `creator`, or `user` for a
 //! person's own tokens and joins), and refuses a body that names one itself.
 //! The engine then decides the command on the web plane (ORG-5, ORG-9,
-//! PAT-6): the server adds no rule. `createUser` and the two decisions are
-//! not offered over HTTP: accounts are made by the operator with `admin`.
+//! PAT-6): the server adds no rule of access. `createUser` and the two
+//! decisions are not offered over HTTP: accounts are made by the operator
+//! with `admin`.
+//!
+//! Three limits of the server's own (README, "Reliability and security"):
+//!
+//! * **No credential is minted with a personal access token.**
+//!   `create-personal-access-token` and `create-ci-access-token` are refused
+//!   (403) when the actor is known only by a PAT: a leaked PAT could
+//!   otherwise mint more credentials, and revoking it would not evict its
+//!   holder. Credentials are created by the operator (`admin`) and, with
+//!   the web app, by a signed-in person. Revoking and listing stay open.
+//! * **Who may create organizations is the operator's setting**
+//!   ([`OrganizationCreation`]; default: the operator only), with a count
+//!   and a rate limit per person, checked against the command log.
+//! * **An ambiguous credential is refused**: two PAT headers get 400.
 
 use axum::body::{to_bytes, Body};
 use axum::http::{HeaderMap, Response, StatusCode};
@@ -16,9 +30,72 @@ use tracing::info;
 use nxcloud_access::access::Method;
 use nxcloud_access::{ErrorCode, Secret};
 
+use nxcloud_access::access::token::scrub_tokens;
+
 use crate::engine::{self};
+use crate::state::CommandLimit;
 use crate::store::ApplyError;
 use crate::AppState;
+
+/// Who may create organizations over HTTP (the operator always may, with
+/// `admin`), and how many each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizationCreation {
+    pub who: OrganizationCreators,
+    /// Organizations one person may create in all.
+    pub max_per_user: u64,
+    /// Organizations one person may create per hour.
+    pub max_per_hour: u64,
+}
+
+/// See [`OrganizationCreation`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrganizationCreators {
+    /// Nobody over HTTP: only the operator, with `admin` (the default).
+    Operator,
+    /// Every person with an account.
+    Everyone,
+    /// These user ids.
+    Users(std::collections::BTreeSet<String>),
+}
+
+impl Default for OrganizationCreation {
+    fn default() -> Self {
+        Self {
+            who: OrganizationCreators::Operator,
+            max_per_user: 10,
+            max_per_hour: 3,
+        }
+    }
+}
+
+impl OrganizationCreators {
+    /// Reads `--allow-organization-creation`: `operator`, `everyone`, or a
+    /// comma-separated list of user ids.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "operator" => Ok(Self::Operator),
+            "everyone" => Ok(Self::Everyone),
+            "" => {
+                Err("give `operator`, `everyone`, or a comma-separated list of user ids".to_owned())
+            }
+            list => Ok(Self::Users(
+                list.split(',')
+                    .map(|id| id.trim().to_owned())
+                    .filter(|id| !id.is_empty())
+                    .collect(),
+            )),
+        }
+    }
+
+    fn allows(&self, user: &str) -> bool {
+        match self {
+            Self::Operator => false,
+            Self::Everyone => true,
+            Self::Users(users) => users.contains(user),
+        }
+    }
+}
 
 /// The header that carries the acting person's personal access token.
 pub const PAT_HEADER: &str = "nx-cloud-personal-access-token";
@@ -56,10 +133,19 @@ pub async fn handle(
     body: Body,
 ) -> Response<Body> {
     let Some(method) = Method::from_kebab(command) else {
+        // The name is echoed only when it looks like one (it may be a
+        // pasted token).
+        let shown = if command.len() <= 40
+            && command.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+        {
+            format!("`{command}`")
+        } else {
+            "of that name".to_owned()
+        };
         return error(
             StatusCode::NOT_FOUND,
             "unknown-command",
-            &format!("there is no command `{command}`: use a kebab-case name of CONTRACT.md, e.g. `create-ci-access-token`"),
+            &format!("there is no command {shown}: use a kebab-case name of CONTRACT.md, e.g. `create-ci-access-token`"),
         );
     };
     let Some(field) = actor_field(method) else {
@@ -69,6 +155,13 @@ pub async fn handle(
             &format!("`{command}` is not offered over HTTP: run `nxcloud-access admin --data DIR {command} '<json>'` on the server's machine"),
         );
     };
+    if headers.get_all(PAT_HEADER).iter().nth(1).is_some() {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid-input",
+            "the request has more than one `Nx-Cloud-Personal-Access-Token` header, so the person acting is ambiguous: send exactly one",
+        );
+    }
     let Some(token) = headers
         .get(PAT_HEADER)
         .and_then(|value| value.to_str().ok())
@@ -104,6 +197,34 @@ pub async fn handle(
         );
     };
     drop(access);
+    if matches!(
+        method,
+        Method::CreatePersonalAccessToken | Method::CreateCiAccessToken
+    ) {
+        info!(target: "nxcloud_access::decision", command, user = %user, allowed = false, "admin command: a personal access token may not mint credentials");
+        return error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            &format!("`{command}` is not offered to a personal access token: a leaked token could mint more credentials, and revoking it would not evict its holder. Ask the operator (`nxcloud-access admin {command}`) or use the web app signed in"),
+        );
+    }
+    let mut limit = None;
+    if method == Method::CreateOrganization {
+        let policy = &state.config.organization_creation;
+        if !policy.who.allows(&user) {
+            info!(target: "nxcloud_access::decision", command, user = %user, allowed = false, "admin command: organization creation is not allowed to this person");
+            return error(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "on this server organizations are created by the operator (`nxcloud-access admin create-organization`); the operator can allow it with `serve --allow-organization-creation`",
+            );
+        }
+        limit = Some(CommandLimit {
+            total: policy.max_per_user,
+            per_window: policy.max_per_hour,
+            window: std::time::Duration::from_secs(3600),
+        });
+    }
     let bytes = match to_bytes(body, MAX_COMMAND_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => {
@@ -141,7 +262,12 @@ pub async fn handle(
     let worker = std::sync::Arc::clone(&state.access);
     let actor = user.clone();
     let applied = tokio::task::spawn_blocking(move || {
-        worker.apply(method, Value::Object(argument), Some(&actor))
+        worker.apply_within(
+            method,
+            Value::Object(argument),
+            Some(&actor),
+            limit.as_ref(),
+        )
     })
     .await;
     match applied {
@@ -160,6 +286,10 @@ pub async fn handle(
                 refused.code(),
                 &refused.to_string(),
             )
+        }
+        Ok(Err(ApplyError::Limited(message))) => {
+            info!(target: "nxcloud_access::decision", command, user = %user, allowed = false, "admin command: over a limit");
+            error(StatusCode::TOO_MANY_REQUESTS, "rate-limited", &message)
         }
         Ok(Err(ApplyError::Store(store))) => {
             tracing::warn!(%store, command, "admin command failed in the store");
@@ -193,7 +323,7 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response<Body> {
         .status(status)
         .header("content-type", "application/json")
         .body(Body::from(
-            json!({ "code": code, "message": message }).to_string(),
+            json!({ "code": code, "message": scrub_tokens(message) }).to_string(),
         ))
         .unwrap_or_else(|_| Response::new(Body::empty()))
 }

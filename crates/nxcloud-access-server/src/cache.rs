@@ -15,6 +15,10 @@
 //! | refused, `unauthenticated` (TOK-7, PAT-5: unknown, revoked, another workspace's credential) | 401 `text/plain`, a message saying which credential and why | stops the run: `Unauthorized: <message>` |
 //! | refused write with `read-only` access (TOK-3, WSID-3, PAT-4) | 403 | silent: the build succeeds, nothing stored |
 //! | any other refusal (access `none`, WSID-3) | 401 `text/plain` | stops the run with the message |
+//! | the state cannot be read (never decided from memory) | 503 | stops the run with the message |
+//! | two `Authorization` headers (ambiguous credential) | 400 | stops the run |
+//! | disk short (`--min-free-bytes`) or quota used up, on PUT | 403 | silent: the build goes on |
+//! | an artifact cannot be read | 404 | a miss: the task runs |
 
 use std::time::Duration;
 
@@ -25,11 +29,11 @@ use tracing::{info, warn};
 
 use nxcloud_access::Secret;
 
-use crate::artifacts::{PutError, PutOutcome};
 use nxcloud_access::access::{AccessLevel, RunnerDecision};
 
+use crate::artifacts::{PutError, PutOutcome};
 use crate::engine::{self, level_name, CacheAction, Credential};
-use crate::{plain, AppState};
+use crate::{metrics, plain, AppState};
 
 /// A parsed cache path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,23 +107,31 @@ pub async fn handle(
     };
     let bearer = match bearer_token(headers) {
         Ok(bearer) => bearer,
-        Err(message) => {
-            return refuse_upload(
-                state,
-                action,
-                body,
-                plain(StatusCode::UNAUTHORIZED, &message),
-            )
-            .await
+        Err((status, message)) => {
+            return refuse_upload(action, headers, body, plain(status, &message))
         }
     };
-    let workspace = match authorize(state, path.workspace, bearer, action, path.hash) {
+    // Decided before a byte of the body is read.
+    let workspace = match authorize(state, path.workspace, bearer.clone(), action, path.hash) {
         Ok(workspace) => workspace,
-        Err(response) => return refuse_upload(state, action, body, *response).await,
+        Err(response) => return refuse_upload(action, headers, body, *response),
     };
     match action {
         CacheAction::Read => read(state, &workspace, path.hash).await,
-        CacheAction::Write => write(state, &workspace, path.hash, headers, body).await,
+        CacheAction::Write => {
+            write(
+                state,
+                Upload {
+                    named: path.workspace,
+                    workspace: &workspace,
+                    hash: path.hash,
+                    bearer,
+                },
+                headers,
+                body,
+            )
+            .await
+        }
     }
 }
 
@@ -137,10 +149,12 @@ fn authorize(
     let access = match state.access.fresh() {
         Ok(access) => access,
         Err(error) => {
-            warn!(%error, "the access state could not be read; refusing");
+            // Never decide from memory: the state as stored now is unknown.
+            warn!(%error, "the access state could not be read; refusing to decide");
+            metrics::STATE_UNAVAILABLE.inc();
             return Err(Box::new(plain(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "the cache server cannot read its access state; try again\n",
+                "the cache server cannot read its access state, so it cannot decide: nothing was read or stored; try again, or ask the operator to check the server's log\n",
             )));
         }
     };
@@ -149,6 +163,18 @@ fn authorize(
         .or_else(|| credential.own_workspace())
         .map(str::to_owned);
     let decision = engine::authorize(&access.engine, workspace.as_deref(), &credential, action);
+    // What a log line or an answer may show of the workspace the request
+    // named: the nxCloudId when the engine knows it, redacted otherwise
+    // (someone may have pasted a token where the id goes).
+    let shown = workspace
+        .as_deref()
+        .map(|id| engine::shown_nx_cloud_id(&access.engine, id));
+    metrics::DECISIONS
+        .get_or_create(&metrics::labels(
+            ("rule", &decision.rule),
+            ("allowed", if decision.allowed { "true" } else { "false" }),
+        ))
+        .inc();
     let Some(workspace) = workspace else {
         // Neither a `/ws/{nxCloudId}` prefix nor a live CI access token named
         // a workspace: the engine refused (PAT-2, TOK-7, REV-2).
@@ -158,7 +184,8 @@ fn authorize(
             &refusal(&credential, None, &decision),
         )));
     };
-    log(&credential, &workspace, action, hash, &decision);
+    let shown = shown.unwrap_or_default();
+    log(&credential, &shown, action, hash, &decision);
     if decision.allowed {
         return Ok(workspace);
     }
@@ -169,12 +196,12 @@ fn authorize(
         // TOK-3, WSID-3, PAT-4: nx treats 403 on PUT as a silent success.
         return Err(Box::new(plain(
             StatusCode::FORBIDDEN,
-            &refusal(&credential, Some(&workspace), &decision),
+            &refusal(&credential, Some(&shown), &decision),
         )));
     }
     Err(Box::new(plain(
         StatusCode::UNAUTHORIZED,
-        &refusal(&credential, Some(&workspace), &decision),
+        &refusal(&credential, Some(&shown), &decision),
     )))
 }
 
@@ -228,7 +255,7 @@ fn log(
         credential = %credential.redacted(),
         workspace,
         action = action.name(),
-        hash,
+        hash = %shown_hash(hash),
         allowed = decision.allowed,
         access = level_name(decision.access),
         rule = %decision.rule,
@@ -236,114 +263,254 @@ fn log(
     );
 }
 
-fn bearer_token(headers: &HeaderMap) -> Result<Option<Secret>, String> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
+/// A hash as a log line shows it: nx's hashes (a decimal u64) whole, any
+/// other name redacted (it may be a pasted token).
+fn shown_hash(hash: &str) -> String {
+    if hash.len() <= 20 && hash.bytes().all(|b| b.is_ascii_digit()) {
+        hash.to_owned()
+    } else {
+        nxcloud_access::secret::redact(hash)
+    }
+}
+
+/// The Bearer value of the request, `None` without an `Authorization`
+/// header. Two `Authorization` headers are ambiguous: 400, never "the first
+/// wins".
+fn bearer_token(headers: &HeaderMap) -> Result<Option<Secret>, (StatusCode, String)> {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
         return Ok(None);
     };
-    let text = value
-        .to_str()
-        .map_err(|_| "the Authorization header is not text: send `Bearer <token>`\n".to_owned())?;
+    if values.next().is_some() {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            "the request has more than one Authorization header, so its credential is \
+             ambiguous: send exactly one `Authorization: Bearer <token>`\n"
+                .to_owned(),
+        ));
+    }
+    let unauthorized = |message: &str| (StatusCode::UNAUTHORIZED, message.to_owned());
+    let text = value.to_str().map_err(|_| {
+        unauthorized("the Authorization header is not text: send `Bearer <token>`\n")
+    })?;
     let token = text
         .strip_prefix("Bearer ")
         .or_else(|| text.strip_prefix("bearer "))
         .map(str::trim)
         .filter(|token| !token.is_empty())
         .ok_or_else(|| {
-            "the Authorization header is not `Bearer <token>`: set \
-             NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN to the token alone\n"
-                .to_owned()
+            unauthorized(
+                "the Authorization header is not `Bearer <token>`: set \
+                 NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN to the token alone\n",
+            )
         })?;
     Ok(Some(Secret::new(token)))
 }
 
 async fn read(state: &AppState, workspace: &str, hash: &str) -> Response<Body> {
     match state.artifacts.get(workspace, hash).await {
-        Ok(Some(found)) => Response::builder()
-            .status(StatusCode::OK)
-            .header(header::CONTENT_TYPE, "application/octet-stream")
-            .header(header::CONTENT_LENGTH, found.length)
-            .body(found.body)
-            .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "response error\n")),
+        Ok(Some(found)) => {
+            metrics::BYTES
+                .get_or_create(&metrics::label("direction", "out"))
+                .inc_by(found.length);
+            Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "application/octet-stream")
+                .header(header::CONTENT_LENGTH, found.length)
+                .body(found.body)
+                .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "response error\n"))
+        }
         Ok(None) => plain(StatusCode::NOT_FOUND, "no such artifact\n"),
         Err(error) => {
-            warn!(%error, workspace, hash, "reading an artifact failed");
+            // A storage failure is a miss to nx: the build goes on.
+            warn!(%error, workspace, "reading an artifact failed; answering a miss");
+            metrics::STORAGE_ERRORS.inc();
             plain(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the artifact could not be read\n",
+                StatusCode::NOT_FOUND,
+                "the artifact could not be read (the server logged why)\n",
             )
         }
     }
 }
 
+/// What an upload needs to be decided again when its body is in.
+struct Upload<'a> {
+    named: Option<&'a str>,
+    workspace: &'a str,
+    hash: &'a str,
+    bearer: Option<Secret>,
+}
+
 async fn write(
     state: &AppState,
-    workspace: &str,
-    hash: &str,
+    upload: Upload<'_>,
     headers: &HeaderMap,
     body: Body,
 ) -> Response<Body> {
+    let Upload {
+        named,
+        workspace,
+        hash,
+        bearer,
+    } = upload;
     let limit = state.config.max_artifact_bytes;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|text| text.parse::<u64>().ok());
     if declared.is_some_and(|length| length > limit) {
-        return too_large(limit);
+        return refuse_upload(CacheAction::Write, headers, body, too_large(limit));
+    }
+    if let Some(refused) = check_space(state, workspace, declared.unwrap_or(0)) {
+        return refuse_upload(CacheAction::Write, headers, body, refused);
     }
     if state.artifacts.exists(workspace, hash).await {
         let conflict = plain(StatusCode::CONFLICT, "this artifact already exists\n");
-        return refuse_upload(state, CacheAction::Write, body, conflict).await;
+        return refuse_upload(CacheAction::Write, headers, body, conflict);
     }
     let idle = state.config.body_idle_timeout;
-    let stored = state
+    let staged = match state
         .artifacts
-        .put(workspace, hash, body.into_data_stream(), limit, idle)
-        .await;
-    match stored {
+        .stage(workspace, body.into_data_stream(), limit, idle)
+        .await
+    {
+        Ok(staged) => staged,
+        Err(PutError::TooLarge { limit }) => return too_large(limit),
+        Err(error @ (PutError::Body(_) | PutError::Stalled(_))) => {
+            info!(workspace, %error, "upload abandoned; nothing stored");
+            return plain(
+                StatusCode::BAD_REQUEST,
+                &format!("{error}; nothing was stored\n"),
+            );
+        }
+        Err(error) => return storage_failed(workspace, &error),
+    };
+    // Decided again now that the body is in, before anything is visible: a
+    // credential revoked (or a level lowered) while the upload was under way
+    // stores nothing (REV-2, REV-3, WSID-4).
+    if let Err(refused) = authorize(state, named, bearer, CacheAction::Write, hash) {
+        info!(
+            workspace,
+            "upload refused on completion: the credential lost its rights while it was sent; nothing stored"
+        );
+        return *refused;
+    }
+    if let Some(quota) = state.config.workspace_quota_bytes {
+        if state
+            .artifacts
+            .usage(workspace)
+            .saturating_add(staged.bytes)
+            > quota
+        {
+            return space_refusal("quota", workspace, quota);
+        }
+    }
+    match staged.commit(hash).await {
         Ok(PutOutcome::Stored { bytes }) => {
-            info!(workspace, hash, bytes, "artifact stored");
+            metrics::BYTES
+                .get_or_create(&metrics::label("direction", "in"))
+                .inc_by(bytes);
+            info!(workspace, hash = %shown_hash(hash), bytes, "artifact stored");
             plain(StatusCode::OK, "stored\n")
         }
         Ok(PutOutcome::Exists) => plain(StatusCode::CONFLICT, "this artifact already exists\n"),
-        Err(PutError::TooLarge { limit }) => too_large(limit),
-        Err(error @ (PutError::Body(_) | PutError::Stalled(_))) => {
-            info!(workspace, hash, %error, "upload abandoned; nothing stored");
-            plain(
-                StatusCode::BAD_REQUEST,
-                &format!("{error}; nothing was stored\n"),
-            )
-        }
-        Err(error) => {
-            warn!(workspace, hash, %error, "storing an artifact failed");
-            plain(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the artifact could not be stored\n",
-            )
-        }
+        Err(error) => storage_failed(workspace, &error),
     }
 }
 
-/// Answers a refused PUT after reading (and discarding) its body, up to the
-/// size limit: a server that answers early and closes with unread data makes
-/// the client's TCP stack reset the connection, and the client may then see
-/// an error instead of the 403/409 that nx treats as a silent success.
-async fn refuse_upload(
-    state: &AppState,
+/// Refuses an upload when the disk is short or the workspace's quota is
+/// used up (403: nx goes on without storing), with a warning each time.
+fn check_space(state: &AppState, workspace: &str, declared: u64) -> Option<Response<Body>> {
+    let min_free = state.config.min_free_bytes;
+    match state.artifacts.free_bytes() {
+        Ok(free) if free.saturating_sub(declared) < min_free => {
+            metrics::DISK_LOW.set(1);
+            return Some(space_refusal("min-free", workspace, min_free));
+        }
+        Ok(_) => {
+            metrics::DISK_LOW.set(0);
+        }
+        Err(error) => {
+            warn!(%error, "the free disk space could not be measured; refusing the upload");
+            metrics::STORAGE_ERRORS.inc();
+            return Some(space_refusal("min-free", workspace, min_free));
+        }
+    }
+    let quota = state.config.workspace_quota_bytes?;
+    (state.artifacts.usage(workspace).saturating_add(declared) > quota)
+        .then(|| space_refusal("quota", workspace, quota))
+}
+
+fn space_refusal(reason: &'static str, workspace: &str, bytes: u64) -> Response<Body> {
+    metrics::SPACE_REFUSALS
+        .get_or_create(&metrics::label("reason", reason))
+        .inc();
+    let message = match reason {
+        "quota" => {
+            warn!(workspace, quota_bytes = bytes, "upload refused: the workspace's artifact quota is used up (--workspace-quota-bytes); nx goes on without storing");
+            format!("this workspace's artifact quota of {bytes} bytes is used up; nothing was stored (the build goes on)\n")
+        }
+        _ => {
+            warn!(workspace, min_free_bytes = bytes, "upload refused: disk space is short (--min-free-bytes); nx goes on without storing. Free disk space");
+            "the cache server is short of disk space; nothing was stored (the build goes on)\n"
+                .to_owned()
+        }
+    };
+    plain(StatusCode::FORBIDDEN, &message)
+}
+
+fn storage_failed(workspace: &str, error: &PutError) -> Response<Body> {
+    // nx treats a failed upload as a warning; the build goes on.
+    warn!(workspace, %error, "storing an artifact failed");
+    metrics::STORAGE_ERRORS.inc();
+    plain(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the artifact could not be stored\n",
+    )
+}
+
+/// How long, and how much, a refused upload's body is still read after the
+/// answer was given, so the client sees the answer before the connection
+/// closes (a close with unread data resets the connection, and the client
+/// may lose the answer).
+const LINGER: Duration = Duration::from_secs(2);
+const LINGER_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Answers a refused PUT without reading its body first: the answer goes out
+/// at once. A client that asked `Expect: 100-continue` never gets `100
+/// Continue` (the body is never read: it is dropped, and hyper closes the
+/// connection). Otherwise the body is discarded in the background for at
+/// most [`LINGER`] and [`LINGER_BYTES`], then the connection closes.
+fn refuse_upload(
     action: CacheAction,
+    headers: &HeaderMap,
     body: Body,
     answer: Response<Body>,
 ) -> Response<Body> {
-    if action == CacheAction::Write {
-        let mut stream = body.into_data_stream();
-        let mut left = state.config.max_artifact_bytes;
-        let idle = state.config.body_idle_timeout;
-        while let Ok(Some(Ok(chunk))) = tokio::time::timeout(idle, stream.next()).await {
-            match left.checked_sub(chunk.len() as u64) {
-                Some(rest) => left = rest,
-                None => break,
-            }
-        }
+    if action != CacheAction::Write {
+        return answer;
     }
+    let expects_continue = headers
+        .get(header::EXPECT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.eq_ignore_ascii_case("100-continue"));
+    if expects_continue {
+        drop(body);
+        return answer;
+    }
+    tokio::spawn(async move {
+        let mut stream = body.into_data_stream();
+        let mut left = LINGER_BYTES;
+        let _ = tokio::time::timeout(LINGER, async {
+            while let Some(Ok(chunk)) = stream.next().await {
+                match left.checked_sub(chunk.len() as u64) {
+                    Some(rest) => left = rest,
+                    None => break,
+                }
+            }
+        })
+        .await;
+    });
     answer
 }
 

@@ -1,62 +1,20 @@
 //! Connections that a stalled client cannot hold forever.
 //!
-//! axum's `serve` sets no timer on hyper, so hyper's header read timeout never
-//! fires. [`IdleListener`] wraps every accepted socket in [`IdleStream`]: a
-//! read or a write that makes no progress for the idle timeout fails with
-//! `TimedOut` and hyper closes the connection. That covers a client that
-//! sends its headers slowly, one that stops in the middle of an upload, one
-//! that stops reading a download, and a keep-alive connection left idle (the
-//! default, 120 s, is longer than the 90 s after which nx's HTTP client drops
-//! idle connections itself, so the server never closes one nx is about to
-//! reuse).
+//! Every accepted socket is wrapped in [`IdleStream`] (`conn.rs`): a read or a
+//! write that makes no progress for the idle timeout fails with `TimedOut`
+//! and hyper closes the connection. That covers a client that stops in the
+//! middle of an upload and one that stops reading a download. Whole-request
+//! bounds (the head's deadline, the request's total) are `conn.rs`'s.
 
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::time::{Instant, Sleep};
-
-/// A TCP listener whose connections time out when idle.
-pub struct IdleListener {
-    inner: TcpListener,
-    idle: Duration,
-}
-
-impl IdleListener {
-    pub fn new(inner: TcpListener, idle: Duration) -> Self {
-        Self { inner, idle }
-    }
-}
-
-impl axum::serve::Listener for IdleListener {
-    type Io = IdleStream;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            match self.inner.accept().await {
-                Ok((stream, addr)) => {
-                    let _ = stream.set_nodelay(true);
-                    return (IdleStream::new(stream, self.idle), addr);
-                }
-                Err(error) => {
-                    // Out of file descriptors and the like: wait, retry.
-                    tracing::warn!(%error, "accepting a connection failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            }
-        }
-    }
-
-    fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.local_addr()
-    }
-}
 
 /// A TCP stream whose pending reads and writes fail after `idle` without
 /// progress in either direction.
@@ -68,7 +26,8 @@ pub struct IdleStream {
 }
 
 impl IdleStream {
-    fn new(inner: TcpStream, idle: Duration) -> Self {
+    /// Wraps an accepted socket.
+    pub fn new(inner: TcpStream, idle: Duration) -> Self {
         Self {
             inner,
             idle,

@@ -3,12 +3,16 @@
 //! A self-hosted Nx remote cache (Nx's "build your own caching server"
 //! protocol, `GET`/`PUT {server}/v1/cache/{hash}`) whose every read and write
 //! is decided by the `nxcloud-access` engine's runner plane, plus the engine's
-//! commands over HTTP (`POST /api/v1/commands/{command}`) and `/healthz`.
+//! commands over HTTP (`POST /api/v1/commands/{command}`), `/healthz`,
+//! `/readyz` and `/metrics`.
 //!
 //! * [`cache`]: the protocol, and how decisions become HTTP answers;
 //! * [`admin_api`]: the HTTP command surface (the actor from a PAT header);
-//! * [`store`]: the access state in SQLite, one transaction per command;
-//! * [`artifacts`]: artifacts on disk, temp file + link, never partial.
+//! * [`store`], [`state`]: the access state in SQLite, one transaction per
+//!   command, decided from what is stored now;
+//! * [`artifacts`]: artifacts on disk, temp file + link, never partial;
+//! * [`conn`], [`idle`]: connection limits, deadlines and shutdown;
+//! * [`metrics`]: the Prometheus endpoint.
 //!
 //! The `nxcloud-access` binary runs it (`serve`) and applies commands to a
 //! data directory directly (`admin`, through [`run_admin_command`]).
@@ -16,8 +20,10 @@
 pub mod admin_api;
 pub mod artifacts;
 pub mod cache;
+pub mod conn;
 pub mod engine;
 pub mod idle;
+pub mod metrics;
 pub mod state;
 pub mod store;
 
@@ -28,36 +34,55 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{header, Method as HttpMethod, Response, StatusCode};
-use axum::Router;
+use axum::http::{header, HeaderValue, Method as HttpMethod, Request, Response, StatusCode};
 use serde_json::Value;
 use tokio::net::TcpListener;
+use tokio::time::Instant;
 use tracing::{info, warn};
 
+use nxcloud_access::access::token::scrub_tokens;
 use nxcloud_access::access::Method;
 
+pub use crate::admin_api::OrganizationCreation;
 use crate::artifacts::Artifacts;
 use crate::cache::PathProblem;
 use crate::state::AccessState;
-use crate::store::{ApplyError, StoreError};
+use crate::store::{ApplyError, Open, StoreError};
 
 /// How the server runs.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
+    /// Start with an empty state when the data directory holds none (the
+    /// directory is created owner-only). Without it, `serve` refuses an
+    /// uninitialised data directory.
+    pub init: bool,
     /// Uploads above this size get 413.
     pub max_artifact_bytes: u64,
     /// An upload that sends nothing for this long is dropped.
     pub body_idle_timeout: Duration,
-    /// Any request that takes longer than this is answered 408 and dropped.
+    /// The whole of a request, from its head to the last byte of its answer.
     pub request_timeout: Duration,
+    /// A request's head must be complete within this (also the longest wait
+    /// for the next request on a keep-alive connection).
+    pub header_timeout: Duration,
     /// A connection with no progress in either direction for this long is
-    /// closed (slow headers, stalled transfers, idle keep-alive).
+    /// closed (stalled transfers).
     pub idle_timeout: Duration,
     /// After SIGTERM, how long requests in flight may still take.
     pub shutdown_grace: Duration,
+    /// The connection limit; `None`: derived from the open-file limit
+    /// (`conn.rs`).
+    pub max_connections: Option<usize>,
+    /// Uploads are refused (403, which nx ignores) while the artifacts' file
+    /// system has less free space than this, so artifacts never fill the
+    /// disk the state needs.
+    pub min_free_bytes: u64,
+    /// The most artifact bytes one workspace may hold; `None`: no quota.
+    pub workspace_quota_bytes: Option<u64>,
+    /// Who may create organizations over HTTP, and how many.
+    pub organization_creation: OrganizationCreation,
     /// False only for the load test's baseline: every cache request allowed,
     /// no engine consulted (refused unless `listen` is a loopback address).
     pub authorization: bool,
@@ -69,11 +94,17 @@ impl ServerConfig {
         Self {
             listen,
             data_dir,
+            init: false,
             max_artifact_bytes: 512 * 1024 * 1024,
             body_idle_timeout: cache::DEFAULT_BODY_IDLE_TIMEOUT,
             request_timeout: Duration::from_secs(600),
+            header_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(120),
             shutdown_grace: Duration::from_secs(60),
+            max_connections: None,
+            min_free_bytes: 256 * 1024 * 1024,
+            workspace_quota_bytes: None,
+            organization_creation: OrganizationCreation::default(),
             authorization: true,
         }
     }
@@ -87,6 +118,8 @@ pub enum ServerError {
         path: String,
         source: std::io::Error,
     },
+    #[error("the data directory `{path}` is writable by other accounts (mode {mode:o}): anyone on this machine could replace the state or the artifacts. Run `chmod go-w {path}` (or `chmod 700 {path}`) and start again")]
+    UnsafeDataDir { path: String, mode: u32 },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot listen on `{addr}`: {source}")]
@@ -94,7 +127,7 @@ pub enum ServerError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("another `nxcloud-access serve` is already using the data directory `{0}` (it holds `serve.lock`): stop it first, or give this server its own --data")]
+    #[error("another `nxcloud-access serve` is already using the data directory `{0}` (it holds the directory's lock): stop it first, or give this server its own --data")]
     AlreadyServing(String),
     #[error("authorization can only be turned off on a loopback address, not `{0}`")]
     UnsafeNoAuthorization(SocketAddr),
@@ -107,9 +140,9 @@ pub struct AppState {
     pub config: ServerConfig,
     pub access: Arc<AccessState>,
     pub artifacts: Artifacts,
-    /// The data directory's `serve.lock`, locked for as long as the server
-    /// lives: one server per data directory (its start-up cleanup of
-    /// temporary files would otherwise delete another server's uploads).
+    /// The data directory itself, locked for as long as the server lives:
+    /// one server per data directory. A lock on the directory (not on a file
+    /// in it) cannot be deleted away while the directory is in use.
     _lock: std::fs::File,
 }
 
@@ -117,6 +150,7 @@ pub struct AppState {
 pub struct Bound {
     listener: TcpListener,
     state: Arc<AppState>,
+    max_connections: usize,
 }
 
 impl Bound {
@@ -125,33 +159,52 @@ impl Bound {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes, then lets requests in flight finish
-    /// (at most `shutdown_grace`).
+    /// The connection limit in force.
+    pub fn max_connections(&self) -> usize {
+        self.max_connections
+    }
+
+    /// Serves until `shutdown` completes; then closes every connection that
+    /// is not in a request and lets requests in flight finish (at most
+    /// `shutdown_grace`).
     pub async fn serve(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
         let grace = self.state.config.shutdown_grace;
+        let connections = Arc::new(conn::Connections::new(self.max_connections));
         let (stopping_tx, stopping_rx) = tokio::sync::watch::channel(false);
-        let signal = async move {
-            shutdown.await;
-            let _ = stopping_tx.send(true);
-        };
-        let app = router(Arc::clone(&self.state));
-        let listener = idle::IdleListener::new(self.listener, self.state.config.idle_timeout);
-        let server = axum::serve(listener, app).with_graceful_shutdown(signal);
-        let deadline = async move {
-            let mut stopping = stopping_rx;
-            let _ = stopping.wait_for(|stopping| *stopping).await;
-            tokio::time::sleep(grace).await;
-        };
-        tokio::select! {
-            result = server => result.map_err(ServerError::from),
-            () = deadline => {
-                warn!(?grace, "requests still in flight after the grace period; stopping anyway");
-                Ok(())
+        let mut tasks = tokio::task::JoinSet::new();
+        let monitor = tokio::spawn(watch_disk(Arc::clone(&self.state)));
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => break,
+                accepted = self.listener.accept() => match accepted {
+                    Ok((stream, _)) => {
+                        conn::accept(stream, &self.state, &connections, &stopping_rx, &mut tasks);
+                    }
+                    Err(error) => {
+                        // Out of file descriptors and the like: wait, retry.
+                        warn!(%error, "accepting a connection failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+                Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             }
         }
+        drop(self.listener);
+        monitor.abort();
+        let _ = stopping_tx.send(true);
+        let drained =
+            tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
+        if drained.is_err() {
+            warn!(
+                ?grace,
+                "requests still in flight after the grace period; stopping anyway"
+            );
+        }
+        Ok(())
     }
 }
 
@@ -161,7 +214,8 @@ pub async fn bind(config: ServerConfig) -> Result<Bound, ServerError> {
         return Err(ServerError::UnsafeNoAuthorization(config.listen));
     }
     let data_dir = config.data_dir.clone();
-    let (lock, access, artifacts) = tokio::task::spawn_blocking(move || open_data(&data_dir))
+    let init = config.init;
+    let (lock, access, artifacts) = tokio::task::spawn_blocking(move || open_data(&data_dir, init))
         .await
         .map_err(std::io::Error::other)??;
     let listener =
@@ -171,13 +225,29 @@ pub async fn bind(config: ServerConfig) -> Result<Bound, ServerError> {
                 addr: config.listen,
                 source,
             })?;
+    let (max_connections, open_files) = conn::connection_limit(config.max_connections);
+    let loaded = access.fresh()?;
+    info!(
+        revision = loaded.revision,
+        workspaces = loaded.engine.workspace_count(),
+        max_connections,
+        open_file_limit = open_files,
+        "access state loaded"
+    );
+    if loaded.engine.workspace_count() == 0 {
+        warn!("the access state has no workspace yet: every cache request will be refused until an operator creates one with `nxcloud-access admin`");
+    }
     let state = Arc::new(AppState {
         config,
         access: Arc::new(access),
         artifacts,
         _lock: lock,
     });
-    Ok(Bound { listener, state })
+    Ok(Bound {
+        listener,
+        state,
+        max_connections,
+    })
 }
 
 /// Runs the server on its own runtime until SIGTERM or Ctrl-C.
@@ -221,15 +291,27 @@ pub fn run_admin_command(
 ) -> Result<Value, AdminError> {
     let method = Method::from_kebab(command)
         .ok_or_else(|| AdminError::UnknownCommand(command.to_owned()))?;
-    std::fs::create_dir_all(data_dir).map_err(|source| AdminError::DataDir {
-        path: data_dir.display().to_string(),
-        source,
-    })?;
-    let mut store = store::Store::open(data_dir)?;
-    match store.apply(method, argument, Some("admin-cli")) {
+    if !data_dir.is_dir() {
+        create_private_dir(data_dir).map_err(|source| AdminError::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
+    }
+    // The operator's commands initialise a new data directory: the
+    // documented bootstrap (README, quick start).
+    let mut store = store::Store::open(data_dir, Open::CreateIfMissing)?;
+    let mut applied = store.apply(method, argument.clone(), Some("admin-cli"), None);
+    if let Err(ApplyError::Store(error)) = &applied {
+        if error.is_disk_full() && store::takes_rights_away(method) {
+            store::release_reserve(data_dir);
+            applied = store.apply(method, argument, Some("admin-cli"), None);
+        }
+    }
+    match applied {
         Ok(applied) => Ok(applied.result),
         Err(ApplyError::Refused(error)) => Err(AdminError::Refused(error)),
         Err(ApplyError::Store(error)) => Err(AdminError::Store(error)),
+        Err(ApplyError::Limited(message)) => Err(AdminError::Limited(message)),
     }
 }
 
@@ -247,14 +329,28 @@ pub enum AdminError {
     Refused(nxcloud_access::AccessError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("{0}")]
+    Limited(String),
 }
 
-fn open_data(data_dir: &Path) -> Result<(std::fs::File, AccessState, Artifacts), ServerError> {
+fn open_data(
+    data_dir: &Path,
+    init: bool,
+) -> Result<(std::fs::File, AccessState, Artifacts), ServerError> {
     let path = data_dir.display().to_string();
-    std::fs::create_dir_all(data_dir).map_err(|source| ServerError::DataDir {
-        path: path.clone(),
-        source,
-    })?;
+    if !data_dir.is_dir() {
+        if !init {
+            return Err(StoreError::NotInitialised {
+                path: data_dir.join(store::DATABASE_FILE).display().to_string(),
+            }
+            .into());
+        }
+        create_private_dir(data_dir).map_err(|source| ServerError::DataDir {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    check_data_dir(data_dir)?;
     // Locked before Artifacts::open, which removes leftover temporary files.
     let lock = lock_data_dir(data_dir).map_err(|error| match error {
         std::fs::TryLockError::WouldBlock => ServerError::AlreadyServing(path.clone()),
@@ -263,47 +359,124 @@ fn open_data(data_dir: &Path) -> Result<(std::fs::File, AccessState, Artifacts),
             source,
         },
     })?;
+    let access = AccessState::open(
+        data_dir,
+        if init {
+            Open::CreateIfMissing
+        } else {
+            Open::Existing
+        },
+    )?;
     let artifacts =
         Artifacts::open(data_dir).map_err(|source| ServerError::DataDir { path, source })?;
-    let access = AccessState::open(data_dir)?;
+    if let Err(error) = store::ensure_reserve(data_dir) {
+        warn!(%error, "the state's space reserve could not be written: revocations may fail on a full disk; free disk space");
+    }
     Ok((lock, access, artifacts))
 }
 
-/// Takes the data directory's exclusive `serve.lock` (released by the OS when
-/// the process ends, even by SIGKILL).
+/// Creates a directory (and its parents) readable by its owner only.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Refuses a data directory other accounts may write; warns when they may
+/// read it.
+fn check_data_dir(data_dir: &Path) -> Result<(), ServerError> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = data_dir.display().to_string();
+    let mode = std::fs::metadata(data_dir)
+        .map_err(|source| ServerError::DataDir {
+            path: path.clone(),
+            source,
+        })?
+        .permissions()
+        .mode()
+        & 0o7777;
+    if mode & 0o022 != 0 {
+        return Err(ServerError::UnsafeDataDir { path, mode });
+    }
+    if mode & 0o044 != 0 {
+        warn!(path, mode = format!("{mode:o}"), "other accounts on this machine can read the data directory (artifacts, emails, memberships): run `chmod 700` on it");
+    }
+    Ok(())
+}
+
+/// Takes the data directory's exclusive lock (released by the OS when the
+/// process ends, even by SIGKILL). The lock is on the directory itself, so
+/// no file deletion can remove it.
 fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, std::fs::TryLockError> {
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(data_dir.join("serve.lock"))
-        .map_err(std::fs::TryLockError::Error)?;
-    file.try_lock()?;
-    Ok(file)
+    let dir = std::fs::File::open(data_dir).map_err(std::fs::TryLockError::Error)?;
+    dir.try_lock()?;
+    Ok(dir)
 }
 
-fn router(state: Arc<AppState>) -> Router {
-    // One handler on the raw path: nx may send `//v1/…` and any prefix.
-    Router::new().fallback(dispatch).with_state(state)
+/// Whether a path is one of the health endpoints (served even at the
+/// connection limit).
+pub fn is_health_path(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz" | "/metrics")
 }
 
-async fn dispatch(State(state): State<Arc<AppState>>, request: Request) -> Response<Body> {
-    let timeout = state.config.request_timeout;
-    match tokio::time::timeout(timeout, route(&state, request)).await {
+/// Routes one request, cut off at `deadline` (408), and counts it.
+pub(crate) async fn dispatch(
+    state: &AppState,
+    request: Request<Body>,
+    deadline: Instant,
+) -> Response<Body> {
+    let started = Instant::now();
+    let kind = request_kind(request.method(), request.uri().path());
+    let response = match tokio::time::timeout_at(deadline, route(state, request)).await {
         Ok(response) => response,
-        Err(_) => plain(StatusCode::REQUEST_TIMEOUT, "the request took too long\n"),
+        Err(_) => {
+            let mut answer = plain(StatusCode::REQUEST_TIMEOUT, "the request took too long\n");
+            answer
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            answer
+        }
+    };
+    metrics::REQUESTS
+        .get_or_create(&metrics::labels(
+            ("kind", kind),
+            ("status", response.status().as_str()),
+        ))
+        .inc();
+    metrics::LATENCY
+        .get_or_create(&metrics::label("kind", kind))
+        .observe(started.elapsed().as_secs_f64());
+    response
+}
+
+fn request_kind(method: &HttpMethod, path: &str) -> &'static str {
+    if is_health_path(path) {
+        "health"
+    } else if path.starts_with("/api/") {
+        "command"
+    } else if *method == HttpMethod::PUT {
+        "cache-put"
+    } else {
+        "cache-get"
     }
 }
 
-async fn route(state: &AppState, request: Request) -> Response<Body> {
+async fn route(state: &AppState, request: Request<Body>) -> Response<Body> {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path();
-    if path == "/healthz" {
-        // Healthy when the access state can be read (decisions would work).
-        return match state.access.fresh() {
-            Ok(_) => plain(StatusCode::OK, "ok\n"),
-            Err(error) => plain(StatusCode::SERVICE_UNAVAILABLE, &format!("{error}\n")),
-        };
+    match path {
+        "/healthz" => return health(state),
+        "/readyz" => return ready(state).await,
+        "/metrics" => {
+            return Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "text/plain; version=0.0.4")
+                .body(Body::from(metrics::render()))
+                .unwrap_or_else(|_| Response::new(Body::empty()))
+        }
+        _ => {}
     }
     if let Some(command) = path.strip_prefix("/api/v1/commands/") {
         if parts.method != HttpMethod::POST {
@@ -327,12 +500,74 @@ async fn route(state: &AppState, request: Request) -> Response<Body> {
     }
 }
 
-/// A `text/plain` answer (nx shows a 401's body only with this type).
+/// `/healthz`: the process answers and its access state can be read as
+/// stored now; the body says which state (revision, workspaces).
+fn health(state: &AppState) -> Response<Body> {
+    match state.access.fresh() {
+        Ok(loaded) => plain(
+            StatusCode::OK,
+            &format!(
+                "ok revision={} workspaces={}\n",
+                loaded.revision,
+                loaded.engine.workspace_count()
+            ),
+        ),
+        Err(error) => plain(StatusCode::SERVICE_UNAVAILABLE, &format!("{error}\n")),
+    }
+}
+
+/// `/readyz`: the state is current and readable, and the artifact storage
+/// is there.
+async fn ready(state: &AppState) -> Response<Body> {
+    if let Err(error) = state.access.fresh() {
+        return plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &format!("not ready: {error}\n"),
+        );
+    }
+    if let Err(error) = state.artifacts.check().await {
+        return plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &format!("not ready: the artifact storage is unavailable: {error}\n"),
+        );
+    }
+    plain(StatusCode::OK, "ready\n")
+}
+
+/// Measures the free space of the artifacts' file system every 30 seconds:
+/// a metric always, a warning at every measure while it is below
+/// `--min-free-bytes`, and the state's space reserve written again once
+/// space is back.
+async fn watch_disk(state: Arc<AppState>) {
+    let mut ticks = tokio::time::interval(Duration::from_secs(30));
+    loop {
+        ticks.tick().await;
+        let free = state.artifacts.free_bytes();
+        match free {
+            Ok(free) if free < state.config.min_free_bytes => {
+                warn!(
+                    free_bytes = free,
+                    min_free_bytes = state.config.min_free_bytes,
+                    "disk space is short: uploads are refused (nx goes on without storing) until space is freed"
+                );
+            }
+            Ok(_) => {
+                let dir = state.config.data_dir.clone();
+                let _ = tokio::task::spawn_blocking(move || store::ensure_reserve(&dir)).await;
+            }
+            Err(error) => warn!(%error, "the free disk space could not be measured"),
+        }
+    }
+}
+
+/// A `text/plain` answer (nx shows a 401's body only with this type). The
+/// text is scrubbed of token-shaped words: no answer ever holds a token,
+/// whatever field of the request it came from.
 pub fn plain(status: StatusCode, text: &str) -> Response<Body> {
     Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, "text/plain")
-        .body(Body::from(text.to_owned()))
+        .body(Body::from(scrub_tokens(text)))
         .unwrap_or_else(|_| Response::new(Body::empty()))
 }
 

@@ -335,7 +335,11 @@ fn one_server_per_data_directory() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let config = || ServerConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)), dir.clone());
+        let config = || {
+            let mut config = ServerConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)), dir.clone());
+            config.init = true;
+            config
+        };
         let first = bind(config()).await.unwrap();
         let refused = bind(config())
             .await

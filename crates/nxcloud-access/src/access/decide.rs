@@ -4,7 +4,7 @@
 //! Both are O(1): `HashMap` lookups by id or token hash, no scans.
 
 use super::model::*;
-use super::token::{TokenHash, CI_ACCESS_TOKEN_PREFIX, PERSONAL_ACCESS_TOKEN_PREFIX};
+use super::token::{scrub_tokens, TokenHash, CI_ACCESS_TOKEN_PREFIX, PERSONAL_ACCESS_TOKEN_PREFIX};
 use super::{AccessControl, TokenKind};
 use crate::Secret;
 
@@ -38,7 +38,7 @@ impl AccessControl {
                 "ORG-7",
                 format!(
                     "there is no organization `{}`, so {who} sees nothing of it",
-                    req.organization
+                    crate::secret::redact(&req.organization)
                 ),
             );
         };
@@ -113,7 +113,8 @@ impl AccessControl {
             if asked != workspace {
                 // TOK-7: a token of another workspace grants nothing here.
                 return refused(Principal::CiAccessToken, "TOK-7", format!(
-                    "this CI access token belongs to another workspace than `{asked}`; the request is refused, with no fallback to the workspace ID access level"
+                    "this CI access token belongs to another workspace than `{}`; the request is refused, with no fallback to the workspace ID access level",
+                    self.shown_nx_cloud_id(asked)
                 ));
             }
         }
@@ -155,7 +156,7 @@ impl AccessControl {
             return unknown_workspace(Principal::PersonalAccessToken, nx_cloud_id);
         };
         let hash = TokenHash::of(pat);
-        let Some((user, id)) = self.live_pat(&hash) else {
+        let Some((user, _)) = self.live_pat(&hash) else {
             if self.revoked.get(&hash) == Some(&TokenKind::Personal) {
                 // REV-3: a revoked PAT is refused from the very next request.
                 return refused(
@@ -188,11 +189,19 @@ impl AccessControl {
         if !member {
             // PAT-5 (and REV-1 after a removal): a non-member's valid PAT gets
             // the workspace ID access level, like anyone else (WSID-2).
+            // ORG-7: the answer goes to an outsider, so it names a private
+            // organization by nothing they did not send (the nxCloudId), and
+            // no token id.
             let level = workspace.id_access;
             let allowed = level_allows(level, req.action);
+            let organization = match self.organizations.get(&workspace.organization) {
+                Some(org) if org.visibility == Visibility::Public => {
+                    format!("organization `{}`", workspace.organization)
+                }
+                _ => format!("the organization of workspace `{nx_cloud_id}`"),
+            };
             return decision(allowed, level, Principal::WorkspaceId, "PAT-5", format!(
-                "user `{user}` (personal access token `{id}`) is not a member of organization `{}`, so the workspace ID access level applies: {}, which {} {}",
-                workspace.organization,
+                "user `{user}` is not a member of {organization}, so the workspace ID access level applies: {}, which {} {}",
                 level_name(level),
                 if allowed { "allows" } else { "does not allow" },
                 runner_action_gerund(req.action)
@@ -267,6 +276,9 @@ fn refused(principal: Principal, rule: &str, reason: String) -> RunnerDecision {
     decision(false, AccessLevel::None, principal, rule, reason, true)
 }
 
+/// Every reason is scrubbed of token-shaped words (TOK-6): a reason may
+/// quote what the caller sent, and a caller may have sent a token in any
+/// field.
 fn decision(
     allowed: bool,
     access: AccessLevel,
@@ -280,7 +292,7 @@ fn decision(
         access,
         principal,
         rule: rule.to_owned(),
-        reason,
+        reason: scrub_tokens(&reason),
         unauthenticated,
     }
 }
@@ -290,7 +302,20 @@ fn web(allowed: bool, role: WebRole, rule: &str, reason: String) -> WebDecision 
         allowed,
         role,
         rule: rule.to_owned(),
-        reason,
+        reason: scrub_tokens(&reason),
+    }
+}
+
+impl AccessControl {
+    /// An nxCloudId as a reason may show it: whole when it names a workspace
+    /// (the engine made it: 24 hexadecimal digits), redacted otherwise (an
+    /// unknown value may be anything a person pasted, a token included).
+    fn shown_nx_cloud_id(&self, nx_cloud_id: &str) -> String {
+        if self.workspaces.contains_key(nx_cloud_id) {
+            nx_cloud_id.to_owned()
+        } else {
+            crate::secret::redact(nx_cloud_id)
+        }
     }
 }
 

@@ -370,6 +370,11 @@ impl AccessControl {
         self.workspaces.contains_key(nx_cloud_id)
     }
 
+    /// How many workspaces there are (for health reports).
+    pub fn workspace_count(&self) -> usize {
+        self.workspaces.len()
+    }
+
     /// A live CI token by hash: (nxCloudId, token id, token). The map is keyed
     /// by the hash; the stored hash is then compared in constant time (TOK-6).
     fn live_ci_token(&self, hash: &TokenHash) -> Option<(&str, &str, &StoredToken)> {
