@@ -9,8 +9,9 @@
 //!   connection may wait between two requests.
 //! * **Every request has a total bound** (`--request-timeout`), from its head
 //!   to the last byte of its answer: the handler is cut off at the deadline
-//!   (408), and a streamed answer (a download) ends with an error at the same
-//!   deadline, whatever pace the client reads at.
+//!   (408), and a connection whose answer is still going out one second
+//!   later (a download read slowly, at whatever pace) is reset, discarding
+//!   what the kernel still holds for it.
 //! * **Stalls in either direction** are cut by [`crate::idle::IdleStream`]
 //!   (`--idle-timeout`).
 //! * **A connection limit with a reserve for health checks.** At most
@@ -29,7 +30,6 @@
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
-use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -42,7 +42,7 @@ use http_body::{Frame, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpStream;
 use tokio::sync::{watch, Notify};
-use tokio::time::{Instant, Sleep};
+use tokio::time::Instant;
 
 use crate::idle::IdleStream;
 use crate::metrics;
@@ -87,13 +87,35 @@ pub struct Slot {
     active: AtomicUsize,
     /// Notified to close the connection to make room for another.
     shed: Notify,
+    /// The deadline of the request in flight, and its change notice.
+    deadline: Mutex<Option<Instant>>,
+    deadline_set: Notify,
 }
 
 impl Slot {
     fn idle(&self) -> bool {
         self.active.load(Ordering::Acquire) == 0
     }
+
+    fn deadline(&self) -> Option<Instant> {
+        match self.deadline.lock() {
+            Ok(deadline) => *deadline,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
+    }
+
+    fn set_deadline(&self, deadline: Instant) {
+        match self.deadline.lock() {
+            Ok(mut held) => *held = Some(deadline),
+            Err(poisoned) => *poisoned.into_inner() = Some(deadline),
+        }
+        self.deadline_set.notify_one();
+    }
 }
+
+/// How long after a request's deadline its connection is reset, when the
+/// answer is still going out: time for a 408 to reach the client first.
+const ABORT_AFTER_DEADLINE: Duration = Duration::from_secs(1);
 
 /// Which pool a connection was admitted to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,6 +254,9 @@ async fn serve(
     } else {
         app.config.header_timeout
     };
+    // A second handle on the socket, to reset it (not close it gently,
+    // which would still deliver what the kernel holds) at a deadline.
+    let abort_handle = std::os::fd::AsFd::as_fd(&stream).try_clone_to_owned().ok();
     let io = TokioIo::new(IdleStream::new(stream, app.config.idle_timeout));
     let service = {
         let slot = Arc::clone(&slot);
@@ -252,10 +277,40 @@ async fn serve(
         return;
     }
     let mut draining = false;
+    let overdue = tokio::time::sleep(Duration::from_secs(86_400));
+    tokio::pin!(overdue);
+    let mut armed = false;
     loop {
         tokio::select! {
             _ = connection.as_mut() => return,
             () = slot.shed.notified() => return,
+            () = slot.deadline_set.notified() => {
+                if let Some(deadline) = slot.deadline() {
+                    overdue.as_mut().reset(deadline + ABORT_AFTER_DEADLINE);
+                    armed = true;
+                }
+            }
+            () = &mut overdue, if armed => {
+                armed = false;
+                let Some(deadline) = slot.deadline() else { continue };
+                if slot.idle() {
+                    continue;
+                }
+                if Instant::now() < deadline + ABORT_AFTER_DEADLINE {
+                    overdue.as_mut().reset(deadline + ABORT_AFTER_DEADLINE);
+                    armed = true;
+                    continue;
+                }
+                // The request outlived --request-timeout: reset the
+                // connection, discarding what is still unsent.
+                if let Some(handle) = &abort_handle {
+                    let _ = rustix::net::sockopt::set_socket_linger(handle, Some(Duration::ZERO));
+                }
+                metrics::CONNECTIONS_SHED
+                    .get_or_create(&metrics::label("reason", "request-timeout"))
+                    .inc();
+                return;
+            }
             changed = stopping.changed(), if !draining => {
                 draining = true;
                 if changed.is_err() || slot.idle() {
@@ -276,8 +331,9 @@ async fn handle(
     restricted: bool,
     request: Request<hyper::body::Incoming>,
 ) -> Response<Body> {
-    let in_flight = InFlight::new(slot);
     let deadline = Instant::now() + app.config.request_timeout;
+    slot.set_deadline(deadline);
+    let in_flight = InFlight::new(slot);
     if restricted && !crate::is_health_path(request.uri().path()) {
         let mut answer = crate::plain(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -290,9 +346,8 @@ async fn handle(
     }
     let answer = crate::dispatch(&app, request.map(Body::new), deadline).await;
     answer.map(|body| {
-        Body::new(Bounded {
+        Body::new(Tracked {
             inner: body,
-            deadline: Box::pin(tokio::time::sleep_until(deadline)),
             _in_flight: in_flight,
         })
     })
@@ -314,16 +369,14 @@ impl Drop for InFlight {
     }
 }
 
-/// An answer's body that fails at the request's deadline: hyper then closes
-/// the connection, so a slow reader cannot keep a download going past
-/// `--request-timeout`.
-struct Bounded {
+/// An answer's body that keeps its request counted as in flight until the
+/// last byte is handed to the connection (or the body is dropped).
+struct Tracked {
     inner: Body,
-    deadline: Pin<Box<Sleep>>,
     _in_flight: InFlight,
 }
 
-impl http_body::Body for Bounded {
+impl http_body::Body for Tracked {
     type Data = Bytes;
     type Error = axum::Error;
 
@@ -331,12 +384,6 @@ impl http_body::Body for Bounded {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
-        if self.deadline.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(Some(Err(axum::Error::new(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "the request took longer than --request-timeout",
-            )))));
-        }
         Pin::new(&mut self.inner).poll_frame(cx)
     }
 
