@@ -8,7 +8,7 @@
 // broken expectation, and when nx is not installed: it never skips.
 
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -16,6 +16,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { exited, harness, sleep } from "./server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = path.join(here, "fixture");
@@ -49,62 +51,10 @@ if (installed !== NX_VERSION) {
 }
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "nxcloud-e2e-"));
-const servers = new Set();
-process.on("exit", () => {
-  for (const child of servers) child.kill("SIGKILL");
-});
 
 // ---------------------------------------------------------------- helpers
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function admin(data, command, arg) {
-  const run = spawnSync(bin, ["admin", "--data", data, command, JSON.stringify(arg)], { encoding: "utf8" });
-  if (run.status !== 0) throw new Error(`admin ${command} failed (${run.status}): ${run.stderr}`);
-  return JSON.parse(run.stdout);
-}
-
-async function startServer(data, extra = []) {
-  const port = await freePort();
-  const logPath = path.join(work, `server-${port}.log`);
-  const log = fs.openSync(logPath, "a");
-  const child = spawn(bin, ["serve", "--listen", `127.0.0.1:${port}`, "--data", data, ...extra], {
-    stdio: ["ignore", log, log],
-  });
-  servers.add(child);
-  child.on("exit", () => servers.delete(child));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i += 1) {
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.status === 200) return { child, url, port, logPath };
-    } catch {
-      // not up yet
-    }
-    await sleep(50);
-  }
-  throw new Error(`the server did not start; its log:\n${fs.readFileSync(logPath, "utf8")}`);
-}
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function exited(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
-    else child.once("exit", (code, signal) => resolve({ code, signal }));
-  });
-}
+const { admin, startServer } = harness(bin, work);
 
 function request(url, { method = "GET", token, body, headers = {} } = {}) {
   const h = { ...headers };
