@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::error::AccessError;
 use super::model::*;
+use super::replay::{Drawn, Draws};
 use super::token::{self, TokenHash, CI_ACCESS_TOKEN_PREFIX, PERSONAL_ACCESS_TOKEN_PREFIX};
 use super::validate;
 use super::{AccessControl, NamedTokens, Organization, StoredToken, TokenKind, User, Workspace};
@@ -183,20 +184,40 @@ impl AccessControl {
         &mut self,
         arg: CreateWorkspace,
     ) -> Result<CreatedWorkspace, AccessError> {
+        self.create_workspace_drawn(arg, &mut Draws::Live(&mut Vec::new()))
+    }
+
+    pub(super) fn create_workspace_drawn(
+        &mut self,
+        arg: CreateWorkspace,
+        draws: &mut Draws<'_>,
+    ) -> Result<CreatedWorkspace, AccessError> {
         self.admin_of(&arg.organization, &arg.actor, "create workspaces")?;
-        let mut nx_cloud_id = None;
-        for _ in 0..ID_ATTEMPTS {
-            let candidate = token::new_nx_cloud_id()?;
-            if !self.workspaces.contains_key(&candidate) {
-                nx_cloud_id = Some(candidate);
-                break;
+        let nx_cloud_id = match draws {
+            Draws::Replay(_) => draws.replayed_nx_cloud_id()?,
+            Draws::Live(drawn) => {
+                let mut nx_cloud_id = None;
+                for _ in 0..ID_ATTEMPTS {
+                    let candidate = token::new_nx_cloud_id()?;
+                    if !self.workspaces.contains_key(&candidate) {
+                        nx_cloud_id = Some(candidate);
+                        break;
+                    }
+                }
+                let Some(nx_cloud_id) = nx_cloud_id else {
+                    return Err(AccessError::Internal(
+                        "could not draw an unused nxCloudId; retry".into(),
+                    ));
+                };
+                drawn.push(Drawn::NxCloudId(nx_cloud_id.clone()));
+                nx_cloud_id
             }
-        }
-        let Some(nx_cloud_id) = nx_cloud_id else {
-            return Err(AccessError::Internal(
-                "could not draw an unused nxCloudId; retry".into(),
-            ));
         };
+        if self.workspaces.contains_key(&nx_cloud_id) {
+            return Err(AccessError::Conflict(format!(
+                "a workspace `{nx_cloud_id}` exists already"
+            )));
+        }
         self.workspaces.insert(
             nx_cloud_id.clone(),
             Workspace {
@@ -242,6 +263,14 @@ impl AccessControl {
         &mut self,
         arg: CreateCiAccessToken,
     ) -> Result<CreatedToken, AccessError> {
+        self.create_ci_access_token_drawn(arg, &mut Draws::Live(&mut Vec::new()))
+    }
+
+    pub(super) fn create_ci_access_token_drawn(
+        &mut self,
+        arg: CreateCiAccessToken,
+        draws: &mut Draws<'_>,
+    ) -> Result<CreatedToken, AccessError> {
         let workspace =
             self.admin_of_workspace(&arg.workspace, &arg.actor, "create CI access tokens")?;
         validate::name("name", &arg.name)?;
@@ -252,7 +281,7 @@ impl AccessControl {
             )));
         }
         // TOK-1: read-only or read-write. TOK-6: only the hash is kept.
-        let (secret, hash) = self.mint(CI_ACCESS_TOKEN_PREFIX)?;
+        let (secret, hash) = self.mint(CI_ACCESS_TOKEN_PREFIX, draws)?;
         let seq = self.next_seq;
         let id = format!("ci-{seq}");
         let stored = StoredToken {
@@ -302,6 +331,14 @@ impl AccessControl {
         &mut self,
         arg: CreatePersonalAccessToken,
     ) -> Result<CreatedToken, AccessError> {
+        self.create_personal_access_token_drawn(arg, &mut Draws::Live(&mut Vec::new()))
+    }
+
+    pub(super) fn create_personal_access_token_drawn(
+        &mut self,
+        arg: CreatePersonalAccessToken,
+        draws: &mut Draws<'_>,
+    ) -> Result<CreatedToken, AccessError> {
         let user = self.user("user", &arg.user)?;
         validate::name("name", &arg.name)?;
         if user.pats.has_name(&arg.name) {
@@ -312,7 +349,7 @@ impl AccessControl {
         }
         // PAT-1: a user holds several PATs, each named; the secret is shown
         // once (TOK-6 applies to PATs alike).
-        let (secret, hash) = self.mint(PERSONAL_ACCESS_TOKEN_PREFIX)?;
+        let (secret, hash) = self.mint(PERSONAL_ACCESS_TOKEN_PREFIX, draws)?;
         let seq = self.next_seq;
         let id = format!("pat-{seq}");
         let stored = StoredToken {
@@ -388,9 +425,21 @@ impl AccessControl {
             .collect())
     }
 
-    fn mint(&self, prefix: &str) -> Result<(crate::Secret, TokenHash), AccessError> {
-        let secret = token::mint(prefix)?;
-        let hash = TokenHash::of(&secret);
+    /// A new token and its hash; replayed, the recorded hash and no secret
+    /// (a replay's result is never shown).
+    fn mint(
+        &self,
+        prefix: &str,
+        draws: &mut Draws<'_>,
+    ) -> Result<(crate::Secret, TokenHash), AccessError> {
+        let (secret, hash) = match draws {
+            Draws::Replay(_) => (crate::Secret::new(""), draws.replayed_token_hash()?),
+            Draws::Live(_) => {
+                let secret = token::mint(prefix)?;
+                let hash = TokenHash::of(&secret);
+                (secret, hash)
+            }
+        };
         if self.ci_tokens.contains_key(&hash)
             || self.pats.contains_key(&hash)
             || self.revoked.contains_key(&hash)
@@ -398,6 +447,9 @@ impl AccessControl {
             return Err(AccessError::Internal(
                 "a minted token collided with a known one; retry".into(),
             ));
+        }
+        if let Draws::Live(drawn) = draws {
+            drawn.push(Drawn::TokenHash(hash.to_hex()));
         }
         Ok((secret, hash))
     }

@@ -131,6 +131,7 @@ mod decide;
 pub mod error;
 pub mod method;
 pub mod model;
+pub mod replay;
 pub mod shape;
 mod snapshot;
 pub mod token;
