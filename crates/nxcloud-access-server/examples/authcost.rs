@@ -64,23 +64,27 @@ fn measure(dir: &std::path::Path) -> Result<(), String> {
 
     let start = Instant::now();
     for _ in 0..ROUNDS {
-        state.fresh().map_err(|e| e.to_string())?;
+        state.fresh(|_| ()).map_err(|e| e.to_string())?;
     }
     let fresh = start.elapsed() / ROUNDS;
 
-    let current = state.fresh().map_err(|e| e.to_string())?;
-    let start = Instant::now();
-    let mut allowed = 0u32;
-    for _ in 0..ROUNDS {
-        let credential = Credential::classify(&current.engine, Some(token.clone()));
-        let decision = engine::authorize(
-            &current.engine,
-            credential.own_workspace(),
-            &credential,
-            CacheAction::Read,
-        );
-        allowed += u32::from(decision.allowed);
-    }
+    let (allowed, start) = state
+        .fresh(|current| {
+            let start = Instant::now();
+            let mut allowed = 0u32;
+            for _ in 0..ROUNDS {
+                let credential = Credential::classify(&current.engine, Some(token.clone()));
+                let decision = engine::authorize(
+                    &current.engine,
+                    credential.own_workspace(),
+                    &credential,
+                    CacheAction::Read,
+                );
+                allowed += u32::from(decision.allowed);
+            }
+            (allowed, start)
+        })
+        .map_err(|e| e.to_string())?;
     let decide = start.elapsed() / ROUNDS;
     if allowed != ROUNDS {
         return Err("the token was refused".into());

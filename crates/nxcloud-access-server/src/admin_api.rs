@@ -175,8 +175,11 @@ pub async fn handle(
             "send your personal access token in the `Nx-Cloud-Personal-Access-Token` header",
         );
     };
-    let access = match state.access.fresh() {
-        Ok(access) => access,
+    let user = match state
+        .access
+        .fresh(|access| engine::user_of_personal_access_token(&access.engine, &token))
+    {
+        Ok(user) => user,
         Err(store) => {
             return error(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -185,7 +188,7 @@ pub async fn handle(
             )
         }
     };
-    let Some(user) = engine::user_of_personal_access_token(&access.engine, &token) else {
+    let Some(user) = user else {
         info!(target: "nxcloud_access::decision", command, credential = %token.redacted(), allowed = false, "admin command: unknown personal access token");
         return error(
             StatusCode::UNAUTHORIZED,
@@ -196,7 +199,6 @@ pub async fn handle(
             ),
         );
     };
-    drop(access);
     if matches!(
         method,
         Method::CreatePersonalAccessToken | Method::CreateCiAccessToken

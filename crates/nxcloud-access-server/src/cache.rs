@@ -146,8 +146,23 @@ fn authorize(
     if !state.config.authorization {
         return Ok(named.unwrap_or("default").to_owned());
     }
-    let access = match state.access.fresh() {
-        Ok(access) => access,
+    // Decided under the readers' lock; everything after works on owned values.
+    let decided = state.access.fresh(|access| {
+        let credential = Credential::classify(&access.engine, bearer);
+        let workspace = named
+            .or_else(|| credential.own_workspace())
+            .map(str::to_owned);
+        let decision = engine::authorize(&access.engine, workspace.as_deref(), &credential, action);
+        // What a log line or an answer may show of the workspace the request
+        // named: the nxCloudId when the engine knows it, redacted otherwise
+        // (someone may have pasted a token where the id goes).
+        let shown = workspace
+            .as_deref()
+            .map(|id| engine::shown_nx_cloud_id(&access.engine, id));
+        (credential, workspace, decision, shown)
+    });
+    let (credential, workspace, decision, shown) = match decided {
+        Ok(decided) => decided,
         Err(error) => {
             // Never decide from memory: the state as stored now is unknown.
             warn!(%error, "the access state could not be read; refusing to decide");
@@ -158,17 +173,6 @@ fn authorize(
             )));
         }
     };
-    let credential = Credential::classify(&access.engine, bearer);
-    let workspace = named
-        .or_else(|| credential.own_workspace())
-        .map(str::to_owned);
-    let decision = engine::authorize(&access.engine, workspace.as_deref(), &credential, action);
-    // What a log line or an answer may show of the workspace the request
-    // named: the nxCloudId when the engine knows it, redacted otherwise
-    // (someone may have pasted a token where the id goes).
-    let shown = workspace
-        .as_deref()
-        .map(|id| engine::shown_nx_cloud_id(&access.engine, id));
     metrics::DECISIONS
         .get_or_create(&metrics::labels(
             ("rule", &decision.rule),

@@ -226,15 +226,16 @@ pub async fn bind(config: ServerConfig) -> Result<Bound, ServerError> {
                 source,
             })?;
     let (max_connections, open_files) = conn::connection_limit(config.max_connections);
-    let loaded = access.fresh()?;
+    let (revision, workspaces) =
+        access.fresh(|loaded| (loaded.revision, loaded.engine.workspace_count()))?;
     info!(
-        revision = loaded.revision,
-        workspaces = loaded.engine.workspace_count(),
+        revision,
+        workspaces,
         max_connections,
         open_file_limit = open_files,
         "access state loaded"
     );
-    if loaded.engine.workspace_count() == 0 {
+    if workspaces == 0 {
         warn!("the access state has no workspace yet: every cache request will be refused until an operator creates one with `nxcloud-access admin`");
     }
     let state = Arc::new(AppState {
@@ -300,11 +301,12 @@ pub fn run_admin_command(
     // The operator's commands initialise a new data directory: the
     // documented bootstrap (README, quick start).
     let mut store = store::Store::open(data_dir, Open::CreateIfMissing)?;
-    let mut applied = store.apply(method, argument.clone(), Some("admin-cli"), None);
+    let mut held = store.load()?;
+    let mut applied = store.apply(method, argument.clone(), Some("admin-cli"), &mut held);
     if let Err(ApplyError::Store(error)) = &applied {
         if error.is_disk_full() && store::takes_rights_away(method) {
             store::release_reserve(data_dir);
-            applied = store.apply(method, argument, Some("admin-cli"), None);
+            applied = store.apply(method, argument, Some("admin-cli"), &mut held);
         }
     }
     match applied {
@@ -503,14 +505,13 @@ async fn route(state: &AppState, request: Request<Body>) -> Response<Body> {
 /// `/healthz`: the process answers and its access state can be read as
 /// stored now; the body says which state (revision, workspaces).
 fn health(state: &AppState) -> Response<Body> {
-    match state.access.fresh() {
-        Ok(loaded) => plain(
+    match state
+        .access
+        .fresh(|loaded| (loaded.revision, loaded.engine.workspace_count()))
+    {
+        Ok((revision, workspaces)) => plain(
             StatusCode::OK,
-            &format!(
-                "ok revision={} workspaces={}\n",
-                loaded.revision,
-                loaded.engine.workspace_count()
-            ),
+            &format!("ok revision={revision} workspaces={workspaces}\n"),
         ),
         Err(error) => plain(StatusCode::SERVICE_UNAVAILABLE, &format!("{error}\n")),
     }
@@ -519,7 +520,7 @@ fn health(state: &AppState) -> Response<Body> {
 /// `/readyz`: the state is current and readable, and the artifact storage
 /// is there.
 async fn ready(state: &AppState) -> Response<Body> {
-    if let Err(error) = state.access.fresh() {
+    if let Err(error) = state.access.fresh(|_| ()) {
         return plain(
             StatusCode::SERVICE_UNAVAILABLE,
             &format!("not ready: {error}\n"),

@@ -26,25 +26,37 @@
 //! So a token revoked with the `admin` CLI while the server runs is refused
 //! from the very next request (REV-2), exactly as one revoked through the
 //! HTTP admin API, also after the file was restored from a backup.
+//!
+//! **Two copies, no snapshot per command.** The readers' copy is behind a
+//! `RwLock` (a decision holds the read lock for its microseconds); the
+//! writer keeps its own copy, applies each command to it and appends the
+//! change to the log (`store.rs`), then applies the same change to the
+//! readers' copy under the write lock. Neither step grows with the state;
+//! catching up with another process replays only what is new. A
+//! checkpoint is rewritten every [`store::CHECKPOINT_EVERY`] changes.
 
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use serde_json::Value;
 use tracing::warn;
 
 use nxcloud_access::access::Method;
 
-use crate::store::{self, Applied, ApplyError, Loaded, Open, Store, StoreError, DATABASE_FILE};
+use crate::store::{
+    self, Applied, ApplyError, Change, Loaded, Open, Store, StoreError, DATABASE_FILE,
+};
 
 /// The in-memory state and its two database connections.
 pub struct AccessState {
     data_dir: PathBuf,
-    current: RwLock<Arc<Loaded>>,
-    /// Checks the files and `data_version`, and reloads.
+    /// The readers' copy.
+    current: RwLock<Loaded>,
+    /// Checks the files and `data_version`, and catches the readers' copy up.
     watch: Mutex<Watch>,
-    /// Applies commands (one at a time; SQLite serializes with other processes).
+    /// Applies commands (one at a time; SQLite serializes with other
+    /// processes), on its own copy.
     writer: Mutex<Writer>,
 }
 
@@ -58,6 +70,7 @@ struct Watch {
 struct Writer {
     store: Store,
     files: FileMarks,
+    held: Loaded,
 }
 
 /// What identifies the database files on disk.
@@ -91,16 +104,20 @@ impl FileMarks {
 }
 
 impl AccessState {
-    /// Opens the state of `data_dir` (see [`Open`]).
+    /// Opens the state of `data_dir` (see [`Open`]), and rewrites its
+    /// checkpoint when changes follow it.
     pub fn open(data_dir: &Path, mode: Open) -> Result<Self, StoreError> {
-        let writer = Store::open(data_dir, mode)?;
+        let mut writer = Store::open(data_dir, mode)?;
         let store = Store::open(data_dir, Open::Existing)?;
+        let loaded = writer.load()?;
+        if writer.changes_since_checkpoint()? > 0 {
+            writer.checkpoint(&loaded)?;
+        }
         let data_version = store.data_version()?;
-        let loaded = store.load()?;
         let files = FileMarks::read(data_dir)?;
         Ok(Self {
             data_dir: data_dir.to_owned(),
-            current: RwLock::new(Arc::new(loaded)),
+            current: RwLock::new(loaded.clone()),
             watch: Mutex::new(Watch {
                 store,
                 data_version: Some(data_version),
@@ -109,13 +126,15 @@ impl AccessState {
             writer: Mutex::new(Writer {
                 store: writer,
                 files,
+                held: loaded,
             }),
         })
     }
 
-    /// The current state as stored now (see the module docs); an error when
-    /// that cannot be established.
-    pub fn fresh(&self) -> Result<Arc<Loaded>, StoreError> {
+    /// Runs `read` on the current state as stored now (see the module docs);
+    /// an error when that cannot be established. `read` runs under the
+    /// readers' lock: decide in it, and apply no command from it.
+    pub fn fresh<R>(&self, read: impl FnOnce(&Loaded) -> R) -> Result<R, StoreError> {
         let mut watch = self.watch.lock().map_err(|_| poisoned())?;
         let files = FileMarks::read(&self.data_dir)?;
         if files != watch.files {
@@ -128,13 +147,13 @@ impl AccessState {
         let version = watch.store.data_version()?;
         if watch.data_version != Some(version) {
             let stored = watch.store.identity()?;
-            if self.snapshot().identity() != stored {
-                let loaded = watch.store.load()?;
-                self.install(loaded);
+            if self.read().identity() != stored {
+                watch.store.catch_up(&mut self.write())?;
             }
             watch.data_version = Some(version);
         }
-        Ok(self.snapshot())
+        drop(watch);
+        Ok(read(&self.read()))
     }
 
     /// Applies one command (blocking: call from `spawn_blocking`).
@@ -152,9 +171,9 @@ impl AccessState {
     }
 
     /// [`Self::apply`], refused with [`ApplyError::Limited`] when `actor`
-    /// already ran this command `limit` allows; counted from the command log
-    /// under the writer's lock, so concurrent requests cannot both slip
-    /// under it.
+    /// already ran this command as often as `limit` allows; counted from the
+    /// command log under the writer's lock, so concurrent requests cannot
+    /// both slip under it.
     pub fn apply_within(
         &self,
         method: Method,
@@ -162,7 +181,8 @@ impl AccessState {
         actor: Option<&str>,
         limit: Option<&CommandLimit>,
     ) -> Result<Value, ApplyError> {
-        let mut writer = self.writer.lock().map_err(|_| poisoned())?;
+        let mut guard = self.writer.lock().map_err(|_| poisoned())?;
+        let writer = &mut *guard;
         if let (Some(limit), Some(actor)) = (limit, actor) {
             let (all, recent) =
                 writer
@@ -189,10 +209,9 @@ impl AccessState {
             writer.store = Store::open(&self.data_dir, Open::Existing)?;
             writer.files = files;
         }
-        let held = self.snapshot();
         let mut applied = writer
             .store
-            .apply(method, argument.clone(), actor, Some(&held));
+            .apply(method, argument.clone(), actor, &mut writer.held);
         if let Err(ApplyError::Store(error)) = &applied {
             if error.is_disk_full() && store::takes_rights_away(method) {
                 let released = store::release_reserve(&self.data_dir);
@@ -202,38 +221,59 @@ impl AccessState {
                     "the disk is full: released the space reserve so that this command, which takes rights away, still commits; free disk space now"
                 );
                 crate::metrics::RESERVE_RELEASED.inc();
-                applied = writer.store.apply(method, argument, actor, Some(&held));
+                applied = writer
+                    .store
+                    .apply(method, argument, actor, &mut writer.held);
             }
         }
-        let Applied {
-            result,
-            state,
-            changed,
-        } = applied?;
-        if changed {
-            // Installed under the watch lock, and the next `fresh` looks at
-            // the stored identity again: a commit of another process that
-            // landed between ours and this install is never hidden by it.
+        let Applied { result, change } = applied?;
+        if let Some(change) = change {
+            // Under the watch lock, and the next `fresh` looks at the stored
+            // identity again: a commit of another process that landed
+            // between ours and this update is never hidden by it.
             let mut watch = self.watch.lock().map_err(|_| poisoned())?;
-            self.install(state);
+            self.follow(&change, &writer.held);
             watch.data_version = None;
+            drop(watch);
+            if change.after.revision % store::CHECKPOINT_EVERY == 0 {
+                if let Err(error) = writer.store.checkpoint(&writer.held) {
+                    warn!(%error, "rewriting the checkpoint failed; the change log keeps growing until the next one");
+                }
+            }
         }
         Ok(result)
     }
 
-    fn snapshot(&self) -> Arc<Loaded> {
-        match self.current.read() {
-            Ok(guard) => Arc::clone(&guard),
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+    /// Brings the readers' copy along with a change the writer committed:
+    /// the change alone when the copy is the state it was applied to, the
+    /// writer's whole copy otherwise.
+    fn follow(&self, change: &Change, writer: &Loaded) {
+        let mut current = self.write();
+        if current.identity() == change.before
+            && current
+                .engine
+                .replay(change.method, change.argument.clone(), &change.drawn)
+                .is_ok()
+        {
+            current.revision = change.after.revision;
+            current.stamp.clone_from(&change.after.stamp);
+        } else {
+            *current = writer.clone();
         }
     }
 
-    fn install(&self, loaded: Loaded) {
-        let mut guard = match self.current.write() {
+    fn read(&self) -> RwLockReadGuard<'_, Loaded> {
+        match self.current.read() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
-        };
-        *guard = Arc::new(loaded);
+        }
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Loaded> {
+        match self.current.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
     }
 }
 

@@ -1,24 +1,33 @@
-//! The access state in SQLite: one row holding the engine's versioned
-//! snapshot (token hashes only, never a secret), its revision, and its
-//! identity stamp.
+//! The access state in SQLite: a checkpoint (the engine's versioned
+//! snapshot, token hashes only, never a secret) and the log of the changes
+//! committed after it, each with its revision and identity stamp.
 //!
-//! Why a snapshot and not tables: the engine owns every rule and its own
-//! snapshot format (`AccessControl::to_json`/`from_json`), so the server
-//! stores exactly what the engine restores and never re-implements its model.
-//! Every command runs inside one `BEGIN IMMEDIATE` transaction: read the
-//! stored state, apply the command to it, write the new snapshot with the
-//! revision plus one and a new random stamp, commit. A refused command rolls
-//! back and changes nothing; a process killed at any point leaves either the
-//! old or the new state (SQLite's journal), never a mix. Because each command
-//! re-reads the stored state inside its transaction, the `admin` CLI and a
-//! running server can both write the same database: SQLite serializes them.
+//! Why a snapshot and a log and not tables: the engine owns every rule and
+//! its own snapshot format (`AccessControl::to_json`/`from_json`), so the
+//! server stores exactly what the engine restores and never re-implements
+//! its model. A change is a command, its argument and what it drew at
+//! random (`AccessControl::call_recorded`, never a secret), which the engine
+//! applies again to the same effect (`AccessControl::replay`).
+//!
+//! **A command's cost does not grow with the state.** Every command runs
+//! inside one `BEGIN IMMEDIATE` transaction on the writer's own copy of the
+//! state: check that the stored head is the state it holds (two index
+//! lookups), apply the command, append one change row, commit. A refused
+//! command rolls back and changes nothing; a process killed at any point
+//! leaves either the old or the new state (SQLite's journal), never a mix.
+//! Another copy of the state (the server's readers, another process)
+//! catches up by replaying only the changes it has not seen. The checkpoint
+//! is rewritten, and the changes before it dropped, at start-up and after
+//! every [`CHECKPOINT_EVERY`] changes: that one command pays for the
+//! snapshot.
 //!
 //! **Identity, not order.** A revision number says how many commands a state
 //! has seen, not which state it is: a restored backup, a rolled-back file or
-//! another server's database can carry any revision. Every commit therefore
-//! writes a fresh 128-bit random `stamp`, and a reader compares the stored
-//! `(revision, stamp)` with the one it holds for equality, never for order
-//! (see `state.rs`). Two states with the same identity are the same commit.
+//! another server's database can carry any revision. Every change therefore
+//! carries a fresh 128-bit random `stamp`, and a reader compares the stored
+//! head's `(revision, stamp)` with the one it holds for equality, never for
+//! order (see `state.rs`); it replays from the log only when the log holds
+//! the exact change it stopped at, and reloads everything otherwise.
 //!
 //! **Initialised, explicitly.** A data directory holds a state only once it
 //! was initialised (`serve --init`, or the operator's first `admin` command,
@@ -43,6 +52,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 use serde_json::Value;
 
+use nxcloud_access::access::replay::Drawn;
 use nxcloud_access::access::Method;
 use nxcloud_access::{AccessControl, AccessError};
 
@@ -131,10 +141,6 @@ impl Loaded {
             stamp: self.stamp.clone(),
         }
     }
-
-    fn is(&self, identity: &Identity) -> bool {
-        self.revision == identity.revision && self.stamp == identity.stamp
-    }
 }
 
 /// The result of one applied command.
@@ -142,11 +148,25 @@ impl Loaded {
 pub struct Applied {
     /// The command's JSON result (a created token's secret only here).
     pub result: Value,
-    /// The state after the command (unchanged for lists and decisions).
-    pub state: Loaded,
-    /// Whether the command changed the stored state.
-    pub changed: bool,
+    /// The committed change, `None` when the command changed nothing (lists,
+    /// decisions).
+    pub change: Option<Change>,
 }
+
+/// One committed change: enough to apply it again to the state before it.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The identity of the state it was applied to.
+    pub before: Identity,
+    /// The identity of the state it made.
+    pub after: Identity,
+    pub method: Method,
+    pub argument: Value,
+    pub drawn: Vec<Drawn>,
+}
+
+/// After how many changes the checkpoint is rewritten.
+pub const CHECKPOINT_EVERY: i64 = 1000;
 
 /// One connection to the state database.
 pub struct Store {
@@ -188,7 +208,7 @@ impl Store {
                 found: version,
             });
         }
-        let initialised = store.has_state_row()?;
+        let initialised = store.is_initialised(version)?;
         if !initialised && mode == Open::Existing {
             return Err(StoreError::NotInitialised { path: shown });
         }
@@ -203,51 +223,81 @@ impl Store {
         &self.path
     }
 
-    fn has_state_row(&self) -> Result<bool, StoreError> {
-        let table: Option<String> = self
+    fn table_exists(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(self
             .conn
-            .query_row(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'access_state'",
-                [],
-                |row| row.get(0),
-            )
-            .optional()?;
-        if table.is_none() {
+            .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1")?
+            .exists([name])?)
+    }
+
+    /// Whether the database holds a state (of this schema or an older one).
+    fn is_initialised(&self, version: i64) -> Result<bool, StoreError> {
+        let table = if version >= 2 {
+            "checkpoint"
+        } else {
+            "access_state"
+        };
+        if !self.table_exists(table)? {
             return Ok(false);
         }
         Ok(self
             .conn
-            .query_row("SELECT 1 FROM access_state WHERE id = 1", [], |_| Ok(()))
-            .optional()?
-            .is_some())
+            .prepare(&format!("SELECT 1 FROM {table} WHERE id = 1"))?
+            .exists([])?)
     }
 
     /// Brings the schema to [`SCHEMA_VERSION`] and writes the empty state's
-    /// row when there is none, in one transaction.
+    /// checkpoint when there is none, in one transaction. Schema 1 (the
+    /// snapshot rewritten by every command, no identity) becomes a
+    /// checkpoint with a stamp and an empty log.
     fn migrate(&self, from: i64) -> Result<(), StoreError> {
         let tx = self.conn.unchecked_transaction()?;
         tx.execute_batch(
-            "CREATE TABLE IF NOT EXISTS access_state (
+            "CREATE TABLE IF NOT EXISTS checkpoint (
                  id INTEGER PRIMARY KEY CHECK (id = 1),
                  revision INTEGER NOT NULL,
+                 stamp TEXT NOT NULL,
                  snapshot TEXT NOT NULL
              );
-             CREATE TABLE IF NOT EXISTS command_log (
+             CREATE TABLE IF NOT EXISTS changes (
                  revision INTEGER PRIMARY KEY,
+                 stamp TEXT NOT NULL,
                  command TEXT NOT NULL,
-                 actor TEXT,
-                 at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+                 argument TEXT NOT NULL,
+                 drawn TEXT NOT NULL
              );",
         )?;
         if from < 2 {
-            let has_stamp: bool = tx
-                .prepare("SELECT 1 FROM pragma_table_info('access_state') WHERE name = 'stamp'")?
+            let old_state = tx
+                .prepare(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'access_state'",
+                )?
                 .exists([])?;
-            if !has_stamp {
-                tx.execute_batch("ALTER TABLE access_state ADD COLUMN stamp TEXT")?;
+            if old_state {
+                let row: Option<(i64, String)> = tx
+                    .query_row(
+                        "SELECT revision, snapshot FROM access_state WHERE id = 1",
+                        [],
+                        |row| Ok((row.get(0)?, row.get(1)?)),
+                    )
+                    .optional()?;
+                if let Some((revision, snapshot)) = row {
+                    tx.execute(
+                        "INSERT INTO checkpoint (id, revision, stamp, snapshot) VALUES (1, ?1, ?2, ?3)
+                         ON CONFLICT (id) DO NOTHING",
+                        rusqlite::params![revision, new_stamp()?, snapshot],
+                    )?;
+                }
+                tx.execute_batch("DROP TABLE access_state")?;
             }
-            // The log keeps every commit, also after a restore brought the
-            // revision back: its key is its own sequence, not the revision.
+            // The command log (who ran what, when) keeps every commit, also
+            // after a restore brought the revision back: its key is its own
+            // sequence, not the revision.
+            let old_log = tx
+                .prepare(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'command_log'",
+                )?
+                .exists([])?;
             tx.execute_batch(
                 "CREATE TABLE command_log_v2 (
                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -255,11 +305,17 @@ impl Store {
                      command TEXT NOT NULL,
                      actor TEXT,
                      at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-                 );
-                 INSERT INTO command_log_v2 (revision, command, actor, at)
-                     SELECT revision, command, actor, at FROM command_log ORDER BY revision;
-                 DROP TABLE command_log;
-                 ALTER TABLE command_log_v2 RENAME TO command_log;
+                 );",
+            )?;
+            if old_log {
+                tx.execute_batch(
+                    "INSERT INTO command_log_v2 (revision, command, actor, at)
+                         SELECT revision, command, actor, at FROM command_log ORDER BY revision;
+                     DROP TABLE command_log;",
+                )?;
+            }
+            tx.execute_batch(
+                "ALTER TABLE command_log_v2 RENAME TO command_log;
                  CREATE INDEX command_log_by_actor ON command_log (actor, command, at);",
             )?;
         }
@@ -267,14 +323,9 @@ impl Store {
             .to_json()
             .map_err(StoreError::Snapshot)?;
         tx.execute(
-            "INSERT INTO access_state (id, revision, snapshot, stamp) VALUES (1, 0, ?1, ?2)
+            "INSERT INTO checkpoint (id, revision, stamp, snapshot) VALUES (1, 0, ?1, ?2)
              ON CONFLICT (id) DO NOTHING",
-            rusqlite::params![empty, new_stamp()?],
-        )?;
-        // A state of schema 1 has no stamp yet: give it one.
-        tx.execute(
-            "UPDATE access_state SET stamp = ?1 WHERE id = 1 AND stamp IS NULL",
-            [new_stamp()?],
+            rusqlite::params![new_stamp()?, empty],
         )?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
@@ -286,9 +337,10 @@ impl Store {
         Ok(self.identity()?.revision)
     }
 
-    /// The stored state's identity.
+    /// The stored state's identity (its head: the last change, or the
+    /// checkpoint when no change follows it).
     pub fn identity(&self) -> Result<Identity, StoreError> {
-        identity_of(&self.conn, &self.path)
+        head_of(&self.conn, &self.path)
     }
 
     /// SQLite's `data_version`: changes when another connection commits.
@@ -298,9 +350,18 @@ impl Store {
             .query_row("PRAGMA data_version", [], |row| row.get(0))?)
     }
 
-    /// Loads the stored state.
+    /// Loads the stored state: the checkpoint, and every change after it
+    /// replayed.
     pub fn load(&self) -> Result<Loaded, StoreError> {
         load_from(&self.conn, &self.path)
+    }
+
+    /// Brings `held` to the stored state: replays only the changes after it
+    /// when the log holds the change `held` stopped at (same revision and
+    /// stamp), loads everything otherwise (a restore, a rollback, another
+    /// file). Returns whether anything changed.
+    pub fn catch_up(&self, held: &mut Loaded) -> Result<bool, StoreError> {
+        catch_up_with(&self.conn, &self.path, held)
     }
 
     /// How many times `actor` ran `command` (kebab-case) in all, and since
@@ -325,63 +386,114 @@ impl Store {
         ))
     }
 
-    /// Applies one command in one transaction. `actor` is only recorded in
-    /// the command log (who did it; never an argument, never a secret).
+    /// Applies one command in one transaction to `held`, the caller's copy
+    /// of the state (brought up to date first), and appends it to the log.
+    /// `actor` is only recorded in the command log (who did it; never an
+    /// argument, never a secret).
     ///
-    /// `current` is a state the caller already holds: when it is the stored
-    /// one (same identity), the command starts from it instead of parsing the
-    /// stored snapshot again.
+    /// A refused command changes neither `held` nor the store. When the
+    /// commit itself fails, `held` is marked stale (the next call reloads).
     pub fn apply(
         &mut self,
         method: Method,
         argument: Value,
         actor: Option<&str>,
-        current: Option<&Loaded>,
+        held: &mut Loaded,
     ) -> Result<Applied, ApplyError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-        let stored = identity_of(&tx, &self.path)?;
-        let current = match current {
-            Some(held) if held.is(&stored) => held.clone(),
-            _ => load_from(&tx, &self.path)?,
-        };
-        let mut next = current.engine.clone();
-        // A refused command drops `tx`: rollback, nothing changed.
-        let result = next
-            .call_method(method, argument)
+        catch_up_with(&tx, &self.path, held)?;
+        // All or nothing (engine): a refused command changed nothing, and
+        // dropping `tx` rolls back.
+        let (result, drawn) = held
+            .engine
+            .call_recorded(method, argument.clone())
             .map_err(ApplyError::Refused)?;
-        if !method.changes_state() || next == current.engine {
+        if !method.changes_state() {
             return Ok(Applied {
                 result,
-                state: current,
-                changed: false,
+                change: None,
             });
         }
-        let after = next.to_json().map_err(StoreError::Snapshot)?;
-        let revision = current.revision + 1;
-        let stamp = new_stamp()?;
-        tx.execute(
-            "UPDATE access_state SET revision = ?1, snapshot = ?2, stamp = ?3 WHERE id = 1",
-            rusqlite::params![revision, after, stamp],
-        )
-        .map_err(StoreError::from)?;
-        tx.execute(
-            "INSERT INTO command_log (revision, command, actor) VALUES (?1, ?2, ?3)",
-            rusqlite::params![revision, method.kebab_name(), actor],
-        )
-        .map_err(StoreError::from)?;
-        tx.commit().map_err(StoreError::from)?;
+        let before = held.identity();
+        let after = Identity {
+            revision: before.revision + 1,
+            stamp: new_stamp()?,
+        };
+        // From here `held` is ahead of the store until the commit: any
+        // failure marks it stale.
+        let committed = (|| -> Result<(), StoreError> {
+            let drawn_json = serde_json::to_string(&drawn).map_err(|error| {
+                StoreError::Snapshot(AccessError::Internal(format!(
+                    "a change did not serialise: {error}"
+                )))
+            })?;
+            tx.execute(
+                "INSERT INTO changes (revision, stamp, command, argument, drawn)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![
+                    after.revision,
+                    after.stamp,
+                    method.kebab_name(),
+                    argument.to_string(),
+                    drawn_json
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO command_log (revision, command, actor) VALUES (?1, ?2, ?3)",
+                rusqlite::params![after.revision, method.kebab_name(), actor],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })();
+        if let Err(error) = committed {
+            held.revision = -1;
+            held.stamp.clear();
+            return Err(error.into());
+        }
+        held.revision = after.revision;
+        held.stamp.clone_from(&after.stamp);
         Ok(Applied {
             result,
-            state: Loaded {
-                revision,
-                stamp,
-                engine: next,
-            },
-            changed: true,
+            change: Some(Change {
+                before,
+                after,
+                method,
+                argument,
+                drawn,
+            }),
         })
+    }
+
+    /// How many changes follow the checkpoint.
+    pub fn changes_since_checkpoint(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM changes WHERE revision > (SELECT revision FROM checkpoint WHERE id = 1)",
+            [],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// Rewrites the checkpoint as `held` (which must be the stored head) and
+    /// drops the changes it covers. The state's identity does not change.
+    pub fn checkpoint(&mut self, held: &Loaded) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if head_of(&tx, &self.path)? != held.identity() {
+            // Someone else committed meanwhile: the next checkpoint will do.
+            return Ok(());
+        }
+        let snapshot = held.engine.to_json().map_err(StoreError::Snapshot)?;
+        tx.execute(
+            "UPDATE checkpoint SET revision = ?1, stamp = ?2, snapshot = ?3 WHERE id = 1",
+            rusqlite::params![held.revision, held.stamp, snapshot],
+        )?;
+        tx.execute("DELETE FROM changes WHERE revision <= ?1", [held.revision])?;
+        tx.commit()?;
+        Ok(())
     }
 }
 
@@ -461,51 +573,144 @@ fn new_stamp() -> Result<String, StoreError> {
     Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
 }
 
-fn identity_of(conn: &Connection, path: &Path) -> Result<Identity, StoreError> {
-    let row: Option<(i64, Option<String>)> = conn
-        .query_row(
-            "SELECT revision, stamp FROM access_state WHERE id = 1",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()
-        .map_err(|error| not_initialised_if_missing(error, path))?;
-    match row {
-        Some((revision, Some(stamp))) => Ok(Identity { revision, stamp }),
-        _ => Err(StoreError::NotInitialised {
-            path: path.display().to_string(),
-        }),
+fn not_initialised(path: &Path) -> StoreError {
+    StoreError::NotInitialised {
+        path: path.display().to_string(),
     }
 }
 
-fn load_from(conn: &Connection, path: &Path) -> Result<Loaded, StoreError> {
-    let row: Option<(i64, Option<String>, String)> = conn
+/// A database whose tables vanished (emptied, replaced) is not initialised.
+fn missing_table_is_uninitialised(error: rusqlite::Error, path: &Path) -> StoreError {
+    if error.to_string().contains("no such table") {
+        not_initialised(path)
+    } else {
+        StoreError::Sqlite(error)
+    }
+}
+
+fn checkpoint_identity(conn: &Connection, path: &Path) -> Result<Identity, StoreError> {
+    conn.query_row(
+        "SELECT revision, stamp FROM checkpoint WHERE id = 1",
+        [],
+        |row| {
+            Ok(Identity {
+                revision: row.get(0)?,
+                stamp: row.get(1)?,
+            })
+        },
+    )
+    .optional()
+    .map_err(|error| missing_table_is_uninitialised(error, path))?
+    .ok_or_else(|| not_initialised(path))
+}
+
+fn head_of(conn: &Connection, path: &Path) -> Result<Identity, StoreError> {
+    let checkpoint = checkpoint_identity(conn, path)?;
+    let last: Option<Identity> = conn
         .query_row(
-            "SELECT revision, stamp, snapshot FROM access_state WHERE id = 1",
+            "SELECT revision, stamp FROM changes ORDER BY revision DESC LIMIT 1",
+            [],
+            |row| {
+                Ok(Identity {
+                    revision: row.get(0)?,
+                    stamp: row.get(1)?,
+                })
+            },
+        )
+        .optional()
+        .map_err(|error| missing_table_is_uninitialised(error, path))?;
+    Ok(match last {
+        Some(last) if last.revision > checkpoint.revision => last,
+        _ => checkpoint,
+    })
+}
+
+/// Whether the store holds `identity` as its checkpoint or as one of its
+/// changes (so the changes after it may be replayed onto it).
+fn holds(conn: &Connection, path: &Path, identity: &Identity) -> Result<bool, StoreError> {
+    if checkpoint_identity(conn, path)? == *identity {
+        return Ok(true);
+    }
+    let stamp: Option<String> = conn
+        .query_row(
+            "SELECT stamp FROM changes WHERE revision = ?1",
+            [identity.revision],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let checkpoint = checkpoint_identity(conn, path)?;
+    Ok(
+        stamp.as_deref() == Some(identity.stamp.as_str())
+            && identity.revision > checkpoint.revision,
+    )
+}
+
+/// Replays the changes after `held`'s revision onto it.
+fn replay_after(conn: &Connection, held: &mut Loaded) -> Result<(), StoreError> {
+    let mut statement = conn.prepare(
+        "SELECT revision, stamp, command, argument, drawn FROM changes
+          WHERE revision > ?1 ORDER BY revision",
+    )?;
+    let mut rows = statement.query([held.revision])?;
+    while let Some(row) = rows.next()? {
+        let revision: i64 = row.get(0)?;
+        let stamp: String = row.get(1)?;
+        let command: String = row.get(2)?;
+        let argument: String = row.get(3)?;
+        let drawn: String = row.get(4)?;
+        let damaged = |why: String| {
+            StoreError::Snapshot(AccessError::InvalidInput(format!(
+                "change {revision} of the log cannot be applied ({why}): restore the state from a backup"
+            )))
+        };
+        if revision != held.revision + 1 {
+            return Err(damaged(format!("it follows revision {}", held.revision)));
+        }
+        let method = Method::from_kebab(&command).ok_or_else(|| damaged(command.clone()))?;
+        let argument: Value =
+            serde_json::from_str(&argument).map_err(|error| damaged(error.to_string()))?;
+        let drawn: Vec<Drawn> =
+            serde_json::from_str(&drawn).map_err(|error| damaged(error.to_string()))?;
+        held.engine
+            .replay(method, argument, &drawn)
+            .map_err(|error| damaged(error.to_string()))?;
+        held.revision = revision;
+        held.stamp = stamp;
+    }
+    Ok(())
+}
+
+fn catch_up_with(conn: &Connection, path: &Path, held: &mut Loaded) -> Result<bool, StoreError> {
+    let head = head_of(conn, path)?;
+    if held.identity() == head {
+        return Ok(false);
+    }
+    if held.revision < head.revision
+        && holds(conn, path, &held.identity())?
+        && replay_after(conn, held).is_ok()
+        && held.identity() == head
+    {
+        return Ok(true);
+    }
+    *held = load_from(conn, path)?;
+    Ok(true)
+}
+
+fn load_from(conn: &Connection, path: &Path) -> Result<Loaded, StoreError> {
+    let (revision, stamp, snapshot): (i64, String, String) = conn
+        .query_row(
+            "SELECT revision, stamp, snapshot FROM checkpoint WHERE id = 1",
             [],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )
         .optional()
-        .map_err(|error| not_initialised_if_missing(error, path))?;
-    match row {
-        Some((revision, Some(stamp), snapshot)) => Ok(Loaded {
-            revision,
-            stamp,
-            engine: AccessControl::from_json(&snapshot).map_err(StoreError::Snapshot)?,
-        }),
-        _ => Err(StoreError::NotInitialised {
-            path: path.display().to_string(),
-        }),
-    }
-}
-
-/// A database whose table vanished (emptied, replaced) is not initialised.
-fn not_initialised_if_missing(error: rusqlite::Error, path: &Path) -> StoreError {
-    if error.to_string().contains("no such table") {
-        StoreError::NotInitialised {
-            path: path.display().to_string(),
-        }
-    } else {
-        StoreError::Sqlite(error)
-    }
+        .map_err(|error| missing_table_is_uninitialised(error, path))?
+        .ok_or_else(|| not_initialised(path))?;
+    let mut loaded = Loaded {
+        revision,
+        stamp,
+        engine: AccessControl::from_json(&snapshot).map_err(StoreError::Snapshot)?,
+    };
+    replay_after(conn, &mut loaded)?;
+    Ok(loaded)
 }

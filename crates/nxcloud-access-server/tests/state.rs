@@ -123,9 +123,12 @@ fn a_revocation_by_another_connection_holds_from_the_next_decision() {
     let secret = Secret::new(token["token"].as_str().unwrap());
     let state = AccessState::open(&dir, Open::Existing).unwrap();
     let decide = |state: &AccessState| {
-        let current = state.fresh().unwrap();
-        let credential = Credential::classify(&current.engine, Some(secret.clone()));
-        engine::authorize(&current.engine, Some(&ws), &credential, CacheAction::Write)
+        state
+            .fresh(|current| {
+                let credential = Credential::classify(&current.engine, Some(secret.clone()));
+                engine::authorize(&current.engine, Some(&ws), &credential, CacheAction::Write)
+            })
+            .unwrap()
     };
     let before = decide(&state);
     assert!(before.allowed, "{before:?}");
@@ -167,14 +170,111 @@ fn commands_applied_by_the_server_are_stored_and_survive_a_reopen() {
     drop(state);
 
     let reopened = AccessState::open(&dir, Open::Existing).unwrap();
-    let current = reopened.fresh().unwrap();
-    let decision = engine::authorize(
-        &current.engine,
-        Some(&ws),
-        &Credential::Anonymous,
-        CacheAction::Read,
-    );
+    let (decision, revision) = reopened
+        .fresh(|current| {
+            let decision = engine::authorize(
+                &current.engine,
+                Some(&ws),
+                &Credential::Anonymous,
+                CacheAction::Read,
+            );
+            (decision, current.revision)
+        })
+        .unwrap();
     assert!(!decision.allowed, "{decision:?}");
     assert_eq!(decision.access, AccessLevel::None);
-    assert_eq!(current.revision, 5);
+    assert_eq!(revision, 5);
+}
+
+/// A data directory of the first schema (one snapshot row rewritten by every
+/// command, no identity) is migrated in place: same revision, same state,
+/// and the command log keeps its history.
+#[test]
+fn a_state_of_the_first_schema_is_migrated() {
+    let dir = data_dir("schema-1");
+    let mut engine = nxcloud_access::AccessControl::new();
+    engine
+        .call(
+            "createUser",
+            json!({ "id": "alice", "email": "alice@example.com" }),
+        )
+        .unwrap();
+    engine
+        .call(
+            "createOrganization",
+            json!({ "id": "acme", "name": "Acme", "creator": "alice" }),
+        )
+        .unwrap();
+    let snapshot = engine.to_json().unwrap();
+    {
+        let conn = rusqlite::Connection::open(dir.join("state.sqlite3")).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE access_state (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL, snapshot TEXT NOT NULL);
+             CREATE TABLE command_log (revision INTEGER PRIMARY KEY, command TEXT NOT NULL, actor TEXT, at TEXT NOT NULL DEFAULT 'then');
+             INSERT INTO command_log (revision, command, actor) VALUES (1, 'create-user', 'admin-cli'), (2, 'create-organization', 'admin-cli');",
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO access_state (id, revision, snapshot) VALUES (1, 2, ?1)",
+            [&snapshot],
+        )
+        .unwrap();
+    }
+    let state = AccessState::open(&dir, Open::Existing).unwrap();
+    let (revision, same) = state
+        .fresh(|current| (current.revision, current.engine == engine))
+        .unwrap();
+    assert_eq!(revision, 2);
+    assert!(same, "the migrated state differs");
+    admin(
+        &dir,
+        "create-workspace",
+        json!({ "organization": "acme", "actor": "alice" }),
+    );
+    assert_eq!(state.fresh(|c| c.revision).unwrap(), 3);
+    let store = Store::open(&dir, Open::Existing).unwrap();
+    let (all, _) = store
+        .count_commands(
+            "admin-cli",
+            "create-organization",
+            std::time::Duration::from_secs(1),
+        )
+        .unwrap();
+    assert_eq!(all, 1);
+}
+
+/// Changes made by another process are caught up by replaying the log, a
+/// checkpoint keeps the identity, and a server reopened on the directory
+/// sees the same state.
+#[test]
+fn the_change_log_is_caught_up_and_checkpointed() {
+    let dir = data_dir("log");
+    let (ws, _) = seeded(&dir);
+    let state = AccessState::open(&dir, Open::Existing).unwrap();
+    let before = state.fresh(|c| c.identity()).unwrap();
+    for i in 0..5 {
+        admin(
+            &dir,
+            "create-ci-access-token",
+            json!({ "workspace": ws, "actor": "alice", "name": format!("t{i}"), "access": "read-only" }),
+        );
+    }
+    let after = state.fresh(|c| c.identity()).unwrap();
+    assert_eq!(after.revision, before.revision + 5);
+    let mut store = Store::open(&dir, Open::Existing).unwrap();
+    assert_eq!(store.identity().unwrap(), after);
+    // The server's start rewrote the checkpoint: only the 5 changes since.
+    assert_eq!(store.changes_since_checkpoint().unwrap(), 5);
+    let loaded = store.load().unwrap();
+    store.checkpoint(&loaded).unwrap();
+    assert_eq!(store.changes_since_checkpoint().unwrap(), 0);
+    assert_eq!(store.identity().unwrap(), after);
+    assert_eq!(state.fresh(|c| c.identity()).unwrap(), after);
+    drop(state);
+    let reopened = AccessState::open(&dir, Open::Existing).unwrap();
+    let (identity, same) = reopened
+        .fresh(|current| (current.identity(), current.engine == loaded.engine))
+        .unwrap();
+    assert_eq!(identity, after);
+    assert!(same);
 }
