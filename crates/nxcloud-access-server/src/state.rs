@@ -232,7 +232,7 @@ impl AccessState {
             // identity again: a commit of another process that landed
             // between ours and this update is never hidden by it.
             let mut watch = self.watch.lock().map_err(|_| poisoned())?;
-            self.follow(&change, &writer.held);
+            self.follow(&change, &writer.store, &writer.held);
             watch.data_version = None;
             drop(watch);
             if change.after.revision % store::CHECKPOINT_EVERY == 0 {
@@ -245,9 +245,10 @@ impl AccessState {
     }
 
     /// Brings the readers' copy along with a change the writer committed:
-    /// the change alone when the copy is the state it was applied to, the
-    /// writer's whole copy otherwise.
-    fn follow(&self, change: &Change, writer: &Loaded) {
+    /// the change alone when the copy is the state it was applied to; else
+    /// the log's changes it has not seen (another process's commands); the
+    /// writer's whole copy only when neither fits.
+    fn follow(&self, change: &Change, store: &Store, writer: &Loaded) {
         let mut current = self.write();
         if current.identity() == change.before
             && current
@@ -257,7 +258,9 @@ impl AccessState {
         {
             current.revision = change.after.revision;
             current.stamp.clone_from(&change.after.stamp);
-        } else {
+            return;
+        }
+        if store.catch_up(&mut current).is_err() || current.identity() != writer.identity() {
             *current = writer.clone();
         }
     }

@@ -759,3 +759,48 @@ fn metrics_and_readiness() {
     assert!(metrics.body.contains("nxcloud_access_disk_free_bytes"));
     let _ = logged();
 }
+
+/// Issue 15, item 5: a workspace's artifact quota; uploads beyond it get 403
+/// (nx goes on without storing), other workspaces are not affected.
+#[test]
+fn a_workspace_quota_holds() {
+    let w = world("quota");
+    let other = admin(
+        &w.dir,
+        "create-workspace",
+        json!({ "organization": "acme", "actor": "alice" }),
+    )["nxCloudId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut cfg = config(&w.dir.join("..").join("quota-served"));
+    let _ = std::fs::remove_dir_all(&cfg.data_dir);
+    copy_dir(&w.dir, &cfg.data_dir);
+    cfg.workspace_quota_bytes = Some(1000);
+    let addr = start_with(cfg);
+    let rw = bearer(&w.rw);
+    assert_eq!(
+        send(addr, "PUT", "/v1/cache/1", &auth(&rw), &[1u8; 600]).status,
+        200
+    );
+    let over = send(addr, "PUT", "/v1/cache/2", &auth(&rw), &[2u8; 600]);
+    assert_eq!(over.status, 403, "{}", over.body);
+    assert!(over.body.contains("quota"), "{}", over.body);
+    assert_eq!(
+        send(addr, "GET", "/v1/cache/2", &auth(&rw), b"").status,
+        404
+    );
+    let path = format!("/ws/{other}/v1/cache/3");
+    assert_eq!(send(addr, "PUT", &path, &[], &[3u8; 600]).status, 200);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if entry.file_type().unwrap().is_file() && name.to_string_lossy().starts_with("state.sqlite3") {
+            std::fs::copy(entry.path(), to.join(name)).unwrap();
+        }
+    }
+}
