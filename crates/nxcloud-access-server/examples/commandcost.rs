@@ -81,7 +81,7 @@ fn measure(dir: &std::path::Path, n: usize) -> Result<(), String> {
     let mut server = Vec::new();
     let mut cli = Vec::new();
     let mut decisions = Vec::new();
-    for round in 0..15 {
+    for round in 0..41 {
         let created = apply(
             Method::CreateCiAccessToken,
             json!({ "workspace": ws, "actor": "u0", "name": format!("t{round}"), "access": "read-write" }),

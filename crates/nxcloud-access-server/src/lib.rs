@@ -310,7 +310,18 @@ pub fn run_admin_command(
         }
     }
     match applied {
-        Ok(applied) => Ok(applied.result),
+        Ok(applied) => {
+            // Without a server the log would only grow: the CLI rewrites the
+            // checkpoint on the same schedule (best effort; the change is in).
+            if applied
+                .change
+                .as_ref()
+                .is_some_and(|change| change.after.revision % store::CHECKPOINT_EVERY == 0)
+            {
+                let _ = store.checkpoint(&held);
+            }
+            Ok(applied.result)
+        }
         Err(ApplyError::Refused(error)) => Err(AdminError::Refused(error)),
         Err(ApplyError::Store(error)) => Err(AdminError::Store(error)),
         Err(ApplyError::Limited(message)) => Err(AdminError::Limited(message)),
