@@ -145,7 +145,7 @@ pub async fn handle(
         return error(
             StatusCode::NOT_FOUND,
             "unknown-command",
-            &format!("there is no command {shown}: use a kebab-case name of CONTRACT.md, e.g. `create-ci-access-token`"),
+            &format!("there is no command {shown}: use a kebab-case name of the README's table \"Commands and their arguments\", e.g. `revoke-ci-access-token`"),
         );
     };
     let Some(field) = actor_field(method) else {
@@ -207,7 +207,7 @@ pub async fn handle(
         return error(
             StatusCode::FORBIDDEN,
             "forbidden",
-            &format!("`{command}` is not offered to a personal access token: a leaked token could mint more credentials, and revoking it would not evict its holder. Ask the operator (`nxcloud-access admin {command}`) or use the web app signed in"),
+            &format!("`{command}` is not offered to a personal access token: a leaked token could mint more credentials, and revoking it would not evict its holder. Ask the operator to run `nxcloud-access admin {command}` on the server's machine"),
         );
     }
     let mut limit = None;
@@ -291,7 +291,11 @@ pub async fn handle(
         }
         Ok(Err(ApplyError::Limited(message))) => {
             info!(target: "nxcloud_access::decision", command, user = %user, allowed = false, "admin command: over a limit");
-            error(StatusCode::TOO_MANY_REQUESTS, "rate-limited", &message)
+            let mut answer = error(StatusCode::TOO_MANY_REQUESTS, "rate-limited", &message);
+            answer
+                .headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from_static("3600"));
+            answer
         }
         Ok(Err(ApplyError::Store(store))) => {
             tracing::warn!(%store, command, "admin command failed in the store");

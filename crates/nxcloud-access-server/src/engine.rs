@@ -69,7 +69,7 @@ impl Credential {
     /// token itself (TOK-6).
     pub fn describe(&self) -> String {
         match self {
-            Self::Anonymous => "no access token (workspace ID only)".to_owned(),
+            Self::Anonymous => "request without a token (the workspace ID alone)".to_owned(),
             Self::CiAccessToken { token, .. } => {
                 format!("CI access token `{}`", token.redacted())
             }

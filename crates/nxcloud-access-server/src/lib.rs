@@ -290,17 +290,66 @@ pub fn run_admin_command(
     command: &str,
     argument: Value,
 ) -> Result<Value, AdminError> {
+    // Kebab-case as documented; the camelCase names the engine's messages
+    // use are accepted too.
     let method = Method::from_kebab(command)
+        .or_else(|| Method::from_js(command))
         .ok_or_else(|| AdminError::UnknownCommand(command.to_owned()))?;
-    if !data_dir.is_dir() {
+    // Only the bootstrap, `create-user` (on an empty state every other
+    // command fails), initialises a new data directory: any other command on
+    // a missing or empty one is a mistyped --data, and creates nothing.
+    let mode = if method == Method::CreateUser {
+        Open::CreateIfMissing
+    } else {
+        Open::Existing
+    };
+    if data_dir.exists() && !data_dir.is_dir() {
+        return Err(AdminError::DataDir {
+            path: data_dir.display().to_string(),
+            source: std::io::Error::other("it is not a directory"),
+        });
+    }
+    let created_dir = !data_dir.exists();
+    if created_dir {
+        if mode == Open::Existing {
+            return Err(AdminError::Store(StoreError::NotInitialised {
+                path: data_dir.join(store::DATABASE_FILE).display().to_string(),
+            }));
+        }
         create_private_dir(data_dir).map_err(|source| AdminError::DataDir {
             path: data_dir.display().to_string(),
             source,
         })?;
     }
-    // The operator's commands initialise a new data directory: the
-    // documented bootstrap (README, quick start).
-    let mut store = store::Store::open(data_dir, Open::CreateIfMissing)?;
+    let created_state = !data_dir.join(store::DATABASE_FILE).exists();
+    let result = admin_command_in(data_dir, method, mode, argument);
+    if result.is_err() && created_state {
+        // A refused bootstrap leaves nothing behind.
+        for suffix in ["", "-wal", "-shm"] {
+            let _ =
+                std::fs::remove_file(data_dir.join(format!("{}{suffix}", store::DATABASE_FILE)));
+        }
+        if created_dir {
+            let _ = std::fs::remove_dir(data_dir);
+        }
+    }
+    result
+}
+
+fn admin_command_in(
+    data_dir: &Path,
+    method: Method,
+    mode: Open,
+    argument: Value,
+) -> Result<Value, AdminError> {
+    check_data_dir(data_dir).map_err(|error| match error {
+        ServerError::UnsafeDataDir { path, mode } => AdminError::UnsafeDataDir { path, mode },
+        other => AdminError::DataDir {
+            path: data_dir.display().to_string(),
+            source: std::io::Error::other(other.to_string()),
+        },
+    })?;
+    let mut store = store::Store::open(data_dir, mode)?;
     let mut held = store.load()?;
     let mut applied = store.apply(method, argument.clone(), Some("admin-cli"), &mut held);
     if let Err(ApplyError::Store(error)) = &applied {
@@ -333,6 +382,8 @@ pub fn run_admin_command(
 pub enum AdminError {
     #[error("there is no command `{0}`: use a kebab-case name such as `create-user`")]
     UnknownCommand(String),
+    #[error("the data directory `{path}` is writable by other accounts (mode {mode:o}): run `chmod go-w {path}` (or `chmod 700 {path}`) first")]
+    UnsafeDataDir { path: String, mode: u32 },
     #[error("cannot use the data directory `{path}`: {source}")]
     DataDir {
         path: String,
@@ -351,6 +402,14 @@ fn open_data(
     init: bool,
 ) -> Result<(std::fs::File, AccessState, Artifacts), ServerError> {
     let path = data_dir.display().to_string();
+    if data_dir.exists() && !data_dir.is_dir() {
+        return Err(ServerError::DataDir {
+            path,
+            source: std::io::Error::other(
+                "it is not a directory: give --data the server's data directory",
+            ),
+        });
+    }
     if !data_dir.is_dir() {
         if !init {
             return Err(StoreError::NotInitialised {
@@ -485,7 +544,10 @@ async fn route(state: &AppState, request: Request<Body>) -> Response<Body> {
         "/metrics" => {
             return Response::builder()
                 .status(StatusCode::OK)
-                .header(header::CONTENT_TYPE, "text/plain; version=0.0.4")
+                .header(
+                    header::CONTENT_TYPE,
+                    "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                )
                 .body(Body::from(metrics::render()))
                 .unwrap_or_else(|_| Response::new(Body::empty()))
         }

@@ -76,7 +76,7 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("the stored access state is unreadable: {0}")]
     Snapshot(AccessError),
-    #[error("`{path}` holds no nxcloud-access state (never initialised, emptied, or a mistyped --data): point --data at the server's data directory, or start an empty state with `nxcloud-access serve --init --data DIR` (the operator's first `admin` command also initialises it)")]
+    #[error("`{path}` holds no nxcloud-access state (a mistyped --data, or a directory never initialised or emptied): point --data at the server's data directory; to start a new one, run `nxcloud-access serve --init --data DIR` or the operator's first command, `nxcloud-access admin --data DIR create-user …`")]
     NotInitialised { path: String },
     #[error("`{path}` was written by a newer nxcloud-access (schema {found}, this one reads up to {SCHEMA_VERSION}): upgrade nxcloud-access")]
     NewerSchema { path: String, found: i64 },

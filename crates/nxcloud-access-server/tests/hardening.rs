@@ -342,6 +342,13 @@ fn the_data_directory_is_owner_only() {
         json!({ "id": "alice", "email": "alice@example.com" }),
     );
     std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let by_admin = run_admin_command(
+        &open,
+        "create-user",
+        json!({ "id": "bob", "email": "bob@example.com" }),
+    )
+    .unwrap_err();
+    assert!(by_admin.to_string().contains("chmod"), "{by_admin}");
     let refused = bind_error(config(&open));
     assert!(
         matches!(refused, ServerError::UnsafeDataDir { .. }),
@@ -691,6 +698,20 @@ fn serve_refuses_an_uninitialised_data_directory() {
         ServerError::Store(StoreError::NotInitialised { .. })
     ));
 
+    // The operator's CLI: only the bootstrap (`create-user`) initialises a
+    // directory; any other command on a mistyped one creates nothing, and a
+    // refused bootstrap leaves nothing behind.
+    let refused = run_admin_command(
+        &missing,
+        "revoke-ci-access-token",
+        json!({ "workspace": "w", "actor": "a", "id": "ci-0" }),
+    )
+    .unwrap_err();
+    assert!(refused.to_string().contains("mistyped --data"), "{refused}");
+    assert!(!missing.exists(), "a mistyped --data was created by admin");
+    assert!(run_admin_command(&missing, "create-user", json!({ "id": "x" })).is_err());
+    assert!(!missing.exists(), "a refused bootstrap left a directory");
+
     let mut cfg = config(&missing);
     cfg.init = true;
     let addr = start_with(cfg);
@@ -799,7 +820,9 @@ fn copy_dir(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let name = entry.file_name();
-        if entry.file_type().unwrap().is_file() && name.to_string_lossy().starts_with("state.sqlite3") {
+        if entry.file_type().unwrap().is_file()
+            && name.to_string_lossy().starts_with("state.sqlite3")
+        {
             std::fs::copy(entry.path(), to.join(name)).unwrap();
         }
     }

@@ -90,7 +90,7 @@ fn a_refused_command_changes_nothing_and_lists_do_not_bump_the_revision() {
 #[test]
 fn unknown_commands_are_refused_before_touching_the_state() {
     let dir = data_dir("unknown");
-    let result = run_admin_command(&dir, "createUser", json!({}));
+    let result = run_admin_command(&dir, "create-users", json!({}));
     assert!(
         matches!(result, Err(AdminError::UnknownCommand(_))),
         "{result:?}"

@@ -456,8 +456,9 @@ pub(crate) fn without_position(e: &serde_json::Error) -> String {
 
 fn invalid_argument(method: Method, why: &str) -> AccessError {
     AccessError::InvalidInput(format!(
-        "invalid argument of `{}`: {why}; see CONTRACT.md for its fields",
-        method.js_name()
+        "invalid argument of `{}` (`{}`): {why}; its fields are in the README's table \"Commands and their arguments\"",
+        method.js_name(),
+        method.kebab_name()
     ))
 }
 

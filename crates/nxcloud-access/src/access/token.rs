@@ -164,10 +164,14 @@ pub fn scrub_tokens(text: &str) -> String {
         out.push_str(before);
         let (prefix, body) = after.split_at(len);
         out.push_str(prefix);
-        out.push('…');
         let end = body
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
             .unwrap_or(body.len());
+        // A prefix with nothing after it (already masked) stays as it is:
+        // scrubbing twice gives what scrubbing once gave.
+        if end > 0 {
+            out.push('…');
+        }
         rest = body.get(end..).unwrap_or("");
     }
 }
@@ -218,6 +222,8 @@ mod tests {
             "a `nxca_…` b nxpat_…. c"
         );
         assert_eq!(scrub_tokens("no token here"), "no token here");
+        let once = scrub_tokens("a nxca_abcdef-0123 b");
+        assert_eq!(scrub_tokens(&once), once);
     }
 
     #[test]
