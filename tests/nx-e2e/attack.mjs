@@ -16,7 +16,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-import { exited, harness, sleep } from "./server.mjs";
+import { exited, harness, reporter, sleep } from "./server.mjs";
 
 const bin = path.resolve(process.argv[2] ?? "");
 if (!process.argv[2] || !fs.existsSync(bin)) {
@@ -26,14 +26,7 @@ if (!process.argv[2] || !fs.existsSync(bin)) {
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "nxcloud-attack-"));
 const { admin, startServer } = harness(bin, work);
 
-let passed = 0;
-function step(name) {
-  console.log(`\n--- ${name}`);
-}
-function ok(what) {
-  passed += 1;
-  console.log(`  ok ${passed}: ${what}`);
-}
+const { step, ok, passed } = reporter();
 
 /// A workspace with a read-write CI token, in a new data directory.
 function seed(data) {
@@ -222,10 +215,10 @@ async function fullDisk() {
 try {
   await slowClients();
   await fullDisk();
-  console.log(`\nPASS: ${passed} checks`);
+  console.log(`\nPASS: ${passed()} checks`);
   fs.rmSync(work, { recursive: true, force: true });
 } catch (error) {
-  console.error(`\nFAIL after ${passed} checks: ${error.stack ?? error}`);
+  console.error(`\nFAIL after ${passed()} checks: ${error.stack ?? error}`);
   console.error(`(work folder kept: ${work})`);
   process.exit(1);
 }

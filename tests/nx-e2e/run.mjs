@@ -17,7 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { exited, harness, sleep } from "./server.mjs";
+import { exited, harness, reporter, sleep } from "./server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = path.join(here, "fixture");
@@ -25,14 +25,7 @@ const bin = path.resolve(process.argv[2] ?? "");
 const NX_VERSION = JSON.parse(fs.readFileSync(path.join(fixture, "package.json"), "utf8")).devDependencies.nx;
 const nxPackage = path.join(fixture, "node_modules", "nx", "package.json");
 
-let passed = 0;
-function step(name) {
-  console.log(`\n--- ${name}`);
-}
-function ok(what) {
-  passed += 1;
-  console.log(`  ok ${passed}: ${what}`);
-}
+const { step, ok, passed } = reporter();
 
 if (!process.argv[2] || !fs.existsSync(bin)) {
   console.error(`FAIL: the nxcloud-access binary was not found at \`${bin}\`: build it first (scripts/test-server does)`);
@@ -387,11 +380,11 @@ async function protocol() {
 try {
   await protocol();
   await realNx();
-  console.log(`\nPASS: ${passed} checks (nx ${installed})`);
+  console.log(`\nPASS: ${passed()} checks (nx ${installed})`);
   fs.rmSync(work, { recursive: true, force: true });
 } catch (error) {
   setVariant(null);
-  console.error(`\nFAIL after ${passed} checks: ${error.stack ?? error}`);
+  console.error(`\nFAIL after ${passed()} checks: ${error.stack ?? error}`);
   console.error(`(work folder kept: ${work})`);
   process.exit(1);
 }

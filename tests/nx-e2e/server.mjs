@@ -7,6 +7,19 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
+/// The test's output: a heading per step, a numbered line per check.
+export function reporter() {
+  let count = 0;
+  return {
+    step: (name) => console.log(`\n--- ${name}`),
+    ok: (what) => {
+      count += 1;
+      console.log(`  ok ${count}: ${what}`);
+    },
+    passed: () => count,
+  };
+}
+
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use common::{admin, auth, bearer, data_dir, send, start, start_with, world, Answer};
+use common::{admin, auth, bearer, data_dir, seed, send, start, start_with, world, Answer};
 use nxcloud_access::access::{RunnerAction, RunnerRequest};
 use nxcloud_access::{AccessControl, Secret};
 use nxcloud_access_server::admin_api::OrganizationCreators;
@@ -307,24 +307,7 @@ fn the_data_directory_is_owner_only() {
     let mut cfg = config(&dir);
     cfg.init = true;
     let addr = start_with(cfg);
-    admin(
-        &dir,
-        "create-user",
-        json!({ "id": "alice", "email": "alice@example.com" }),
-    );
-    admin(
-        &dir,
-        "create-organization",
-        json!({ "id": "acme", "name": "Acme", "creator": "alice" }),
-    );
-    let ws = admin(
-        &dir,
-        "create-workspace",
-        json!({ "organization": "acme", "actor": "alice" }),
-    )["nxCloudId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let ws = seed(&dir);
     let path = format!("/ws/{ws}/v1/cache/77");
     assert_eq!(send(addr, "PUT", &path, &[], b"artifact").status, 200);
     let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;

@@ -108,29 +108,36 @@ pub struct World {
     pub bob_pat: String,
 }
 
-pub fn world(name: &str) -> World {
-    let dir = data_dir(name);
+/// alice, admin of organization `acme`, and its workspace; its nxCloudId.
+pub fn seed(dir: &Path) -> String {
     admin(
-        &dir,
+        dir,
         "create-user",
         json!({ "id": "alice", "email": "alice@example.com" }),
     );
+    admin(
+        dir,
+        "create-organization",
+        json!({ "id": "acme", "name": "Acme", "creator": "alice" }),
+    );
+    admin(
+        dir,
+        "create-workspace",
+        json!({ "organization": "acme", "actor": "alice" }),
+    )["nxCloudId"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+pub fn world(name: &str) -> World {
+    let dir = data_dir(name);
+    let ws = seed(&dir);
     admin(
         &dir,
         "create-user",
         json!({ "id": "bob", "email": "bob@example.com" }),
     );
-    admin(
-        &dir,
-        "create-organization",
-        json!({ "id": "acme", "name": "Acme", "creator": "alice" }),
-    );
-    let ws = admin(
-        &dir,
-        "create-workspace",
-        json!({ "organization": "acme", "actor": "alice" }),
-    );
-    let ws = ws["nxCloudId"].as_str().unwrap().to_owned();
     let token = |access: &str| {
         let created = admin(
             &dir,
