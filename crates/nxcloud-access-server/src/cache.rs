@@ -159,9 +159,12 @@ fn authorize(
         let shown = workspace
             .as_deref()
             .map(|id| engine::shown_nx_cloud_id(&access.engine, id));
-        (credential, workspace, decision, shown)
+        let known = workspace
+            .as_deref()
+            .is_some_and(|id| access.engine.has_workspace(id));
+        (credential, workspace, decision, (shown, known))
     });
-    let (credential, workspace, decision, shown) = match decided {
+    let (credential, workspace, decision, (shown, known)) = match decided {
         Ok(decided) => decided,
         Err(error) => {
             // Never decide from memory: the state as stored now is unknown.
@@ -185,7 +188,7 @@ fn authorize(
         log(&credential, "-", action, hash, &decision);
         return Err(Box::new(plain(
             StatusCode::UNAUTHORIZED,
-            &refusal(&credential, None, &decision),
+            &refusal(&credential, None, false, &decision),
         )));
     };
     let shown = shown.unwrap_or_default();
@@ -200,34 +203,53 @@ fn authorize(
         // TOK-3, WSID-3, PAT-4: nx treats 403 on PUT as a silent success.
         return Err(Box::new(plain(
             StatusCode::FORBIDDEN,
-            &refusal(&credential, Some(&shown), &decision),
+            &refusal(&credential, Some(&shown), known, &decision),
         )));
     }
     Err(Box::new(plain(
         StatusCode::UNAUTHORIZED,
-        &refusal(&credential, Some(&shown), &decision),
+        &refusal(&credential, Some(&shown), known, &decision),
     )))
 }
 
-/// The message nx shows after `Unauthorized: `: which credential, why, what to do.
-fn refusal(credential: &Credential, workspace: Option<&str>, decision: &RunnerDecision) -> String {
+/// The message nx shows after `Unauthorized: `: which credential, why, and
+/// what to do on this server (the engine's `fact`, without its advice in Nx
+/// Cloud's terms).
+fn refusal(
+    credential: &Credential,
+    workspace: Option<&str>,
+    known: bool,
+    decision: &RunnerDecision,
+) -> String {
     let advice = match credential {
+        _ if workspace.is_some() && !known => {
+            "check the nxCloudId in NX_SELF_HOSTED_REMOTE_CACHE_SERVER \
+             (<server>/ws/<nxCloudId>): no workspace of this server has it"
+        }
+        // PAT-2: the tail below says how to name the workspace.
+        Credential::Anonymous | Credential::PersonalAccessToken { .. } if workspace.is_none() => {
+            "name the workspace"
+        }
+        Credential::Unknown { token } if workspace.is_none() && engine::looks_like_a_pat(token) => {
+            "name the workspace"
+        }
         Credential::Anonymous => {
             "set NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN to a CI access token of this \
              workspace or to your personal access token, or ask a workspace admin to raise \
              the workspace ID access level"
         }
         Credential::Unknown { token } if engine::looks_like_a_pat(token) => {
-            "create a new personal access token (or use a CI access token of this workspace) \
-             and set it in NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN"
+            "ask the operator of this server for a new personal access token (or use a CI \
+             access token of this workspace) and set it in \
+             NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN"
         }
         Credential::CiAccessToken { .. } | Credential::Unknown { .. } => {
             "ask a workspace admin for a valid CI access token and set it in \
              NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN (or use your personal access token)"
         }
         Credential::PersonalAccessToken { .. } => {
-            "ask an organization admin to invite you again, or use a CI access token of \
-             this workspace in NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN"
+            "ask an organization admin to invite you, or use a CI access token of this \
+             workspace in NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN"
         }
     };
     let (target, naming) = match workspace {
@@ -241,7 +263,7 @@ fn refusal(credential: &Credential, workspace: Option<&str>, decision: &RunnerDe
     format!(
         "nxcloud-access refused the {} for {target}: {} (rule {}). To fix: {advice}{naming}.\n",
         credential.describe(),
-        decision.reason.trim_end_matches('.'),
+        decision.fact.trim_end_matches('.'),
         decision.rule,
     )
 }

@@ -810,3 +810,84 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A refusal at the cache says what to do on this server, never in Nx
+/// Cloud's terms (`npx nx login`, `NX_CLOUD_ACCESS_TOKEN`, nx.json): the
+/// engine's fact, and the server's advice.
+#[test]
+fn refusals_at_the_cache_give_this_servers_advice() {
+    let w = world("advice");
+    admin(
+        &w.dir,
+        "revoke-ci-access-token",
+        json!({ "workspace": w.ws, "actor": "alice", "id": w.rw_id }),
+    );
+    let (_, pats) = command(w.addr, "list-personal-access-tokens", &w.bob_pat, json!({}));
+    let bob_pat_id = pats[0]["id"].as_str().unwrap().to_owned();
+    let ws_path = format!("/ws/{}/v1/cache/1", w.ws);
+    let mut answers = vec![
+        send(w.addr, "GET", "/v1/cache/1", &auth(&bearer(&w.rw)), b""),
+        send(
+            w.addr,
+            "GET",
+            "/v1/cache/1",
+            &auth(&bearer(&w.alice_pat)),
+            b"",
+        ),
+        send(
+            w.addr,
+            "GET",
+            "/ws/0123456789abcdef01234567/v1/cache/1",
+            &[],
+            b"",
+        ),
+        send(
+            w.addr,
+            "GET",
+            "/v1/cache/1",
+            &auth("Bearer nxpat_unknownunknownunknownunknownunknownunknown0"),
+            b"",
+        ),
+    ];
+    command(
+        w.addr,
+        "revoke-personal-access-token",
+        &w.bob_pat,
+        json!({ "id": bob_pat_id }),
+    );
+    answers.push(send(
+        w.addr,
+        "GET",
+        &ws_path,
+        &auth(&bearer(&w.bob_pat)),
+        b"",
+    ));
+    admin(
+        &w.dir,
+        "set-workspace-id-access",
+        json!({ "workspace": w.ws, "actor": "alice", "level": "none" }),
+    );
+    answers.push(send(w.addr, "GET", &ws_path, &[], b""));
+    for answer in &answers {
+        assert_eq!(answer.status, 401, "{}", answer.body);
+        for foreign in ["npx nx login", "NX_CLOUD_ACCESS_TOKEN", "nx.json"] {
+            assert!(
+                !answer.body.contains(foreign),
+                "`{foreign}` in a refusal of this cache: {}",
+                answer.body
+            );
+        }
+        assert!(answer.body.contains("To fix: "), "{}", answer.body);
+    }
+    assert!(
+        answers[0].body.contains("was revoked"),
+        "{}",
+        answers[0].body
+    );
+    assert!(
+        answers[2].body.contains("no workspace of this server"),
+        "{}",
+        answers[2].body
+    );
+    assert!(answers[4].body.contains("REV-3"), "{}", answers[4].body);
+}

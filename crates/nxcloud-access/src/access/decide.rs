@@ -92,22 +92,38 @@ impl AccessControl {
             if self.revoked.get(&hash) == Some(&TokenKind::Ci) {
                 // REV-2: a revoked CI access token is refused from the very
                 // next request.
-                return refused(Principal::CiAccessToken, "REV-2",
-                    "this CI access token was revoked: ask an admin for a new one and set it in `NX_CLOUD_ACCESS_TOKEN`".into());
+                return refused_advised(
+                    Principal::CiAccessToken,
+                    "REV-2",
+                    "this CI access token was revoked",
+                    ": ask an admin for a new one and set it in `NX_CLOUD_ACCESS_TOKEN`",
+                    "",
+                );
             }
             // TOK-7: an unknown, malformed or revoked token grants nothing and
             // never falls back to the workspace ID access level.
-            let why = if token.is_empty() {
-                "the access token is empty".to_owned()
+            let (why, advice) = if token.is_empty() {
+                ("the access token is empty".to_owned(), "")
             } else if token.expose().starts_with(PERSONAL_ACCESS_TOKEN_PREFIX) {
-                "the access token is a personal access token, not a CI access token: present it as the personal access token, with the nxCloudId".to_owned()
+                (
+                    "the access token is a personal access token, not a CI access token".to_owned(),
+                    ": present it as the personal access token, with the nxCloudId",
+                )
             } else if !token.expose().starts_with(CI_ACCESS_TOKEN_PREFIX) {
-                format!("the access token is malformed (CI access tokens start with `{CI_ACCESS_TOKEN_PREFIX}`)")
+                (format!("the access token is malformed (CI access tokens start with `{CI_ACCESS_TOKEN_PREFIX}`)"), "")
             } else {
-                "the access token is not a known CI access token".to_owned()
+                (
+                    "the access token is not a known CI access token".to_owned(),
+                    "",
+                )
             };
-            return refused(Principal::CiAccessToken, "TOK-7",
-                format!("{why}; the request is refused, with no fallback to the workspace ID access level"));
+            return refused_advised(
+                Principal::CiAccessToken,
+                "TOK-7",
+                &why,
+                advice,
+                "; the request is refused, with no fallback to the workspace ID access level",
+            );
         };
         if let Some(asked) = &req.nx_cloud_id {
             if asked != workspace {
@@ -149,8 +165,13 @@ impl AccessControl {
     fn by_personal_access_token(&self, req: &RunnerRequest, pat: &Secret) -> RunnerDecision {
         // PAT-2: a PAT counts only together with the workspace's nxCloudId.
         let Some(nx_cloud_id) = &req.nx_cloud_id else {
-            return refused(Principal::PersonalAccessToken, "PAT-2",
-                "a personal access token counts only with the workspace's nxCloudId: add `nxCloudId` to nx.json".into());
+            return refused_advised(
+                Principal::PersonalAccessToken,
+                "PAT-2",
+                "a personal access token counts only with the workspace's nxCloudId",
+                ": add `nxCloudId` to nx.json",
+                "",
+            );
         };
         let Some(workspace) = self.workspaces.get(nx_cloud_id) else {
             return unknown_workspace(Principal::PersonalAccessToken, nx_cloud_id);
@@ -159,27 +180,34 @@ impl AccessControl {
         let Some((user, _)) = self.live_pat(&hash) else {
             if self.revoked.get(&hash) == Some(&TokenKind::Personal) {
                 // REV-3: a revoked PAT is refused from the very next request.
-                return refused(
+                return refused_advised(
                     Principal::PersonalAccessToken,
                     "REV-3",
-                    "this personal access token was revoked: run `npx nx login` for a new one"
-                        .into(),
+                    "this personal access token was revoked",
+                    ": run `npx nx login` for a new one",
+                    "",
                 );
             }
-            let why = if pat.is_empty() {
-                "the personal access token is empty"
+            let (why, advice) = if pat.is_empty() {
+                ("the personal access token is empty", "")
             } else if pat.expose().starts_with(CI_ACCESS_TOKEN_PREFIX) {
-                "the personal access token is a CI access token: present it as the access token (`NX_CLOUD_ACCESS_TOKEN`)"
+                (
+                    "the personal access token is a CI access token",
+                    ": present it as the access token (`NX_CLOUD_ACCESS_TOKEN`)",
+                )
             } else {
-                "the personal access token is not known (malformed, or never issued)"
+                (
+                    "the personal access token is not known (malformed, or never issued)",
+                    "",
+                )
             };
             // PAT-5: an unknown PAT is refused as unauthenticated (as TOK-7).
-            return refused(
+            return refused_advised(
                 Principal::PersonalAccessToken,
                 "PAT-5",
-                format!(
-                "{why}; the request is refused, with no fallback to the workspace ID access level"
-            ),
+                why,
+                advice,
+                "; the request is refused, with no fallback to the workspace ID access level",
             );
         };
         let member = self
@@ -225,8 +253,8 @@ impl AccessControl {
 
     fn by_workspace_id(&self, req: &RunnerRequest) -> RunnerDecision {
         let Some(nx_cloud_id) = &req.nx_cloud_id else {
-            return refused(Principal::WorkspaceId, "WSID-2",
-                "no credential: present the workspace's nxCloudId, a personal access token with it, or a CI access token".into());
+            return refused_advised(Principal::WorkspaceId, "WSID-2",
+                "no credential", ": present the workspace's nxCloudId, a personal access token with it, or a CI access token", "");
         };
         let Some(workspace) = self.workspaces.get(nx_cloud_id) else {
             return unknown_workspace(Principal::WorkspaceId, nx_cloud_id);
@@ -234,21 +262,27 @@ impl AccessControl {
         // WSID-2, WSID-3: the nxCloudId alone gets the workspace ID level.
         let level = workspace.id_access;
         let allowed = level_allows(level, req.action);
-        let reason = format!(
-            "only the nxCloudId was presented, so the workspace ID access level applies: {}, which {} {}{}",
+        let fact = format!(
+            "only the nxCloudId was presented, so the workspace ID access level applies: {}, which {} {}",
             level_name(level),
             if allowed { "allows" } else { "does not allow" },
             runner_action_gerund(req.action),
-            if allowed { "" } else { "; log in with `npx nx login` as a member, or use a CI access token" }
         );
-        decision(
+        let advice = if allowed {
+            ""
+        } else {
+            "; log in with `npx nx login` as a member, or use a CI access token"
+        };
+        let mut decided = decision(
             allowed,
             level,
             Principal::WorkspaceId,
             "WSID-3",
-            reason,
+            format!("{fact}{advice}"),
             level == AccessLevel::None,
-        )
+        );
+        decided.fact = scrub_tokens(&fact);
+        decided
     }
 }
 
@@ -262,18 +296,34 @@ fn level_allows(level: AccessLevel, action: RunnerAction) -> bool {
 }
 
 fn unknown_workspace(principal: Principal, nx_cloud_id: &str) -> RunnerDecision {
-    refused(
+    refused_advised(
         principal,
         "TOK-7",
-        format!(
-            "there is no workspace with nxCloudId `{}`: check `nxCloudId` in nx.json",
+        &format!(
+            "there is no workspace with nxCloudId `{}`",
             crate::secret::redact(nx_cloud_id)
         ),
+        ": check `nxCloudId` in nx.json",
+        "",
     )
 }
 
 fn refused(principal: Principal, rule: &str, reason: String) -> RunnerDecision {
     decision(false, AccessLevel::None, principal, rule, reason, true)
+}
+
+/// A refusal whose reason is `{fact}{advice}{tail}`; its `fact` leaves the
+/// advice (in Nx Cloud's terms) out.
+fn refused_advised(
+    principal: Principal,
+    rule: &str,
+    fact: &str,
+    advice: &str,
+    tail: &str,
+) -> RunnerDecision {
+    let mut decided = refused(principal, rule, format!("{fact}{advice}{tail}"));
+    decided.fact = scrub_tokens(&format!("{fact}{tail}"));
+    decided
 }
 
 /// Every reason is scrubbed of token-shaped words (TOK-6): a reason may
@@ -287,12 +337,14 @@ fn decision(
     reason: String,
     unauthenticated: bool,
 ) -> RunnerDecision {
+    let reason = scrub_tokens(&reason);
     RunnerDecision {
         allowed,
         access,
         principal,
         rule: rule.to_owned(),
-        reason: scrub_tokens(&reason),
+        fact: reason.clone(),
+        reason,
         unauthenticated,
     }
 }

@@ -337,6 +337,12 @@ pub struct RunnerDecision {
     /// revoked, another workspace's, or none where one is required): the
     /// server answers 401, not 403 (TOK-7). An addition to CONTRACT.md.
     pub unauthenticated: bool,
+    /// The reason without its advice, which is in Nx Cloud's terms (`npx nx
+    /// login`, `NX_CLOUD_ACCESS_TOKEN`, nx.json): for a caller that gives
+    /// advice of its own, such as the self-hosted cache. Rust only (not in
+    /// the JSON of the decision).
+    #[serde(skip)]
+    pub fact: String,
 }
 
 /// `authorizeWeb`: who (`None` for an anonymous visitor), where, what.
