@@ -15,8 +15,9 @@ use nxcloud_access_server::{
 /// Arguments of `nxcloud-access serve`.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
-    /// The address to listen on.
-    #[arg(long, default_value = "127.0.0.1:4599")]
+    /// The address to listen on: `HOST:PORT` (`127.0.0.1:4599`,
+    /// `localhost:4599`, `0.0.0.0:4599`, `[::1]:4599`).
+    #[arg(long, default_value = "127.0.0.1:4599", value_parser = listen_address)]
     pub listen: SocketAddr,
     /// The data directory: the access state (state.sqlite3) and the artifacts.
     /// It must have been initialised (by `--init`, or by the operator's first
@@ -97,6 +98,20 @@ pub struct AdminArgs {
     /// The command's JSON argument (as in the npm package).
     #[arg(default_value = "{}")]
     pub json: String,
+}
+
+/// `HOST:PORT`, the host a name or an address (the first address it
+/// resolves to).
+fn listen_address(text: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    let hint = "give HOST:PORT, such as 127.0.0.1:4599 or localhost:4599";
+    if text.parse::<u16>().is_ok() {
+        return Err(format!("`{text}` is a port alone: {hint}"));
+    }
+    text.to_socket_addrs()
+        .map_err(|error| format!("`{text}`: {error}; {hint}"))?
+        .next()
+        .ok_or_else(|| format!("`{text}` resolves to no address; {hint}"))
 }
 
 pub fn run_serve(args: ServeArgs) -> ExitCode {
