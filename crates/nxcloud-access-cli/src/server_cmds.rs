@@ -185,3 +185,19 @@ pub fn run_admin(args: AdminArgs) -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::listen_address;
+
+    #[test]
+    fn listen_takes_host_names_and_refuses_a_port_alone() {
+        assert!(listen_address("localhost:4599").unwrap().ip().is_loopback());
+        assert_eq!(
+            listen_address("127.0.0.1:4599").unwrap().to_string(),
+            "127.0.0.1:4599"
+        );
+        assert!(listen_address("4599").unwrap_err().contains("port alone"));
+        assert!(listen_address("no-port").unwrap_err().contains("HOST:PORT"));
+    }
+}
