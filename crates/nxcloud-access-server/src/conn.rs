@@ -22,8 +22,8 @@
 //!   more connections are admitted that answer only `/healthz`, `/readyz` and
 //!   `/metrics` (503 otherwise); beyond that a connection is closed at once.
 //!   The default `max` is derived from the process's open-file limit, so the
-//!   server never runs out of descriptors (each connection may hold a socket
-//!   and an artifact file).
+//!   server never runs out of descriptors (each connection may hold a socket,
+//!   a duplicate of it to reset it with, and an artifact file).
 //! * **Shutdown never waits on idle or stalled clients**: on SIGTERM the
 //!   listener closes, every connection not in a request is closed at once,
 //!   and requests in flight finish within `--shutdown-grace`.
@@ -71,11 +71,13 @@ pub fn connection_limit(configured: Option<usize>) -> (usize, Option<u64>) {
     let Some(soft) = soft else {
         return (wanted, None);
     };
+    // A connection of the health reserve holds a socket and its duplicate.
     let budget = soft
         .saturating_sub(FD_HEADROOM)
-        .saturating_sub(HEALTH_RESERVE as u64);
-    // A socket and, while it transfers an artifact, an open file.
-    let by_files = usize::try_from(budget / 2).unwrap_or(usize::MAX).max(1);
+        .saturating_sub(2 * HEALTH_RESERVE as u64);
+    // A socket, its reset handle (a duplicate descriptor) and, while it
+    // transfers an artifact, an open file.
+    let by_files = usize::try_from(budget / 3).unwrap_or(usize::MAX).max(1);
     (wanted.min(by_files), Some(soft))
 }
 
