@@ -1,6 +1,6 @@
 //! Nx versions, and the one table of what each version range does.
 //!
-//! Every version boundary of SPEC-resolution.md is a row of [`BOUNDARIES`]:
+//! Every version boundary of docs/rules/resolution.md is a row of [`BOUNDARIES`]:
 //! a named [`Feature`], the first version that has it and (for behaviours
 //! that were later removed) the first version that no longer has it. The
 //! resolver never compares versions itself: it asks [`Behaviour`], computed
@@ -131,7 +131,7 @@ pub struct Boundary {
     pub feature: Feature,
     pub from: Triple,
     pub until: Option<Triple>,
-    /// The rule of SPEC-resolution.md that names the boundary.
+    /// The rule of docs/rules/resolution.md that names the boundary.
     pub rule: &'static str,
 }
 
@@ -149,7 +149,7 @@ const fn row(
     }
 }
 
-/// Every version boundary of SPEC-resolution.md, in one place.
+/// Every version boundary of docs/rules/resolution.md, in one place.
 pub const BOUNDARIES: &[Boundary] = &[
     row(Feature::BuiltInCloudShell, (17, 0, 0), None, "ENVF-3"),
     row(Feature::TopLevelCloudKeys, (17, 0, 0), None, "TOP-1"),

@@ -1,4 +1,4 @@
-//! Which credential Nx uses (SPEC-resolution.md): from the texts of the
+//! Which credential Nx uses (docs/rules/resolution.md): from the texts of the
 //! workspace's files, the environment and the Nx version, the token, the
 //! nxCloudId, the URLs and the personal access token that apply, with a
 //! trace of every source considered and findings about what is unsafe.
@@ -10,7 +10,7 @@
 //! [`precedence`] over ordered sources that also writes the trace →
 //! [`findings`].
 //!
-//! # Decisions where SPEC-resolution.md is silent
+//! # Decisions where docs/rules/resolution.md is silent
 //!
 //! * Versions: see [`crate::version`] (below 16.0.0 is refused; newer than
 //!   the newest known gets its behaviour and an `info` finding).
