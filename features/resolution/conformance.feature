@@ -64,3 +64,61 @@ Feature: Agreement with recordings of the real nx CLI
     When the credentials are resolved
     Then the Nx Cloud runner does not run
     And no access token is sent
+
+  # Issue 11: the CLI chose the client from any mention of a package name;
+  # nx loads the module of the selected entry, and @nrwl/nx-cloud 16-19 and
+  # nx-cloud are one installation under two names.
+  @CONF-1 @CLI-1 @RUN-1
+  Scenario Outline: nx 16.10 loads the selected entry's module, and one installation answers to both names (selected-entry-module/nx-16.10.0+nrwl-nx-cloud-16.5.2)
+    Given Nx 16.10.0 is installed
+    And the installed cloud client is given as "<client>"
+    And an nx.json containing:
+      """
+      {
+        "tasksRunnerOptions": {
+          "ci": { "runner": "@nrwl/nx-cloud", "options": { "accessToken": "ci-token-0000001", "url": "https://ci.example" } },
+          "default": { "runner": "nx-cloud", "options": { "accessToken": "default-token-001", "url": "https://opt.example" } }
+        }
+      }
+      """
+    When the credentials are resolved
+    Then the runner is "default" with module "nx-cloud"
+    And the access token sent is 'default-token-001' from "nx.json:tasksRunnerOptions.default.options.accessToken"
+    And the API URL is "https://opt.example" from "nx.json:tasksRunnerOptions.default.options.url"
+    And there is no finding "cloud-runner-not-installed"
+
+    Examples:
+      | client                |
+      | @nrwl/nx-cloud@16.5.2 |
+      | nx-cloud@16.5.2       |
+
+  @CONF-1 @CLI-1 @LEG-1
+  Scenario: nx 16.10 with only @nrwl/nx-cloud 15 installed cannot load a "nx-cloud" runner (selected-entry-module/nx-16.10.0+nrwl-nx-cloud-15.3.5)
+    Given Nx 16.10.0 is installed
+    And the installed cloud client is given as "@nrwl/nx-cloud@15.3.5"
+    And an nx.json containing:
+      """
+      { "tasksRunnerOptions": { "default": { "runner": "nx-cloud", "options": { "accessToken": "default-token-001" } } } }
+      """
+    When the credentials are resolved
+    Then no access token is sent
+    And there is a finding "cloud-runner-not-installed" of severity "error"
+
+  @CONF-1 @TOKEN-4
+  Scenario Outline: useLightClient moves the line between falling back and failing (nrwl-runner-no-token-light-client, nrwl-runner-no-token-heavy-client)
+    Given Nx 16.10.0 is installed
+    And the installed cloud client is given as "<client>"
+    And an nx.json containing:
+      """
+      { "tasksRunnerOptions": { "default": { "runner": "@nrwl/nx-cloud", "options": { "url": "https://opt.example", "useLightClient": <light> } } } }
+      """
+    When the credentials are resolved
+    Then no access token is sent
+    And <outcome>
+
+    Examples:
+      | client                | light | outcome                                                              |
+      | @nrwl/nx-cloud@16.4.0 | true  | there is a finding "cloud-runner-fails-authentication" of severity "error" |
+      | @nrwl/nx-cloud@16.4.0 | false | there is no finding "cloud-runner-fails-authentication"              |
+      | @nrwl/nx-cloud@16.5.2 | false | there is no finding "cloud-runner-fails-authentication"              |
+      | @nrwl/nx-cloud@16.5.2 | true  | there is a finding "cloud-runner-fails-authentication" of severity "error" |

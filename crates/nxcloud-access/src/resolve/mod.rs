@@ -214,6 +214,7 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
     }
     let runner_inputs = RunnerInputs {
         nx_json: &nx_json,
+        has_nx_json: input.nx_json.is_some(),
         env: &env,
         behaviour,
         runner_arg: input.runner.as_deref(),

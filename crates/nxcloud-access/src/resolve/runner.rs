@@ -32,6 +32,9 @@ pub struct RunnerChoice<'a> {
 /// What the runner choice reads.
 pub struct RunnerInputs<'a> {
     pub nx_json: &'a Json,
+    /// Whether the workspace has an `nx.json` at all (LEG-1: nx 16 runs its
+    /// defaults without one, and refuses one without `tasksRunnerOptions`).
+    pub has_nx_json: bool,
     pub env: &'a Environment,
     pub behaviour: Behaviour,
     pub runner_arg: Option<&'a str>,
@@ -141,6 +144,19 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
         .and_then(|e| e.get("runner"))
         .and_then(Json::as_str)
         .is_some_and(|r| CLOUD_NAMES.contains(&r));
+    if b.legacy() && !inputs.has_nx_json {
+        // LEG-1 (recorded: no-nx-json-env-access-token on nx 16.10.0): without
+        // any nx.json, nx 16 runs on its built-in defaults, whose only entry
+        // is the default runner.
+        report.step(
+            "LEG-1",
+            "default",
+            Some(DEFAULT_MODULE.to_owned()),
+            Outcome::Used,
+            "no nx.json: nx 16 runs its built-in defaults, the default runner",
+        );
+        return choice;
+    }
     if b.legacy() {
         // LEG-1: 16.x runs only a declared entry, and loads its runner module.
         let has_options = inputs
@@ -173,10 +189,7 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
         choice.module = runner_field.unwrap_or_else(|| DEFAULT_MODULE.to_owned());
         choice.cloud = CLOUD_NAMES.contains(&choice.module.as_str());
         if choice.cloud {
-            choice.loaded_client = inputs
-                .client
-                .filter(|c| c.package.name() == choice.module)
-                .cloned();
+            choice.loaded_client = inputs.client.and_then(|c| c.as_module(&choice.module));
             if choice.loaded_client.is_none() {
                 // Without the package the runner cannot be loaded (LEG-1).
                 report.finding(
@@ -296,10 +309,7 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
         // TOP-1: only the default cloud runner gets the top-level keys before 21.
         choice.gets_top_level = b.top_level_for_both_runner_names || choice.module == "nx-cloud";
         // CLI-1: a client is loaded only when it is the module Nx resolves.
-        choice.loaded_client = inputs
-            .client
-            .filter(|c| c.package.name() == choice.module)
-            .cloned();
+        choice.loaded_client = inputs.client.and_then(|c| c.as_module(&choice.module));
     } else if choice.module == DEFAULT_MODULE {
         report.step(
             "RUN-2",

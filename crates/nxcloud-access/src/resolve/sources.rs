@@ -1,7 +1,6 @@
 //! The token and nxCloudId sources (TOKEN-1..4, ENVF-1..3, ID-1..3) and
 //! what happens when the cloud runner has neither (TOKEN-4).
 
-use crate::input::client::CloudClient;
 use crate::input::dotenv::{self, DotEnv, Flavour};
 use crate::input::nx_json::Json;
 use crate::resolve::model::{Outcome, Severity, Sourced};
@@ -175,11 +174,20 @@ impl Ctx<'_> {
     // TOKEN-4: Nx's shell and clients before 16.5 run without Nx Cloud; the
     // light client of `nx-cloud` 16.5 and later fails the command.
     pub(super) fn no_credential(&self, report: &mut Report) {
+        let use_light_client = match self
+            .choice
+            .entry
+            .and_then(|e| e.get("options"))
+            .and_then(|o| o.get("useLightClient"))
+        {
+            Some(Json::Bool(light)) => Some(*light),
+            _ => None,
+        };
         let fails = self
             .choice
             .loaded_client
             .as_ref()
-            .is_some_and(CloudClient::fails_without_credential);
+            .is_some_and(|client| client.fails_without_credential_given(use_light_client));
         if fails {
             report.step(
                 "TOKEN-4",
