@@ -122,3 +122,65 @@ Feature: Agreement with recordings of the real nx CLI
       | @nrwl/nx-cloud@16.4.0 | false | there is no finding "cloud-runner-fails-authentication"              |
       | @nrwl/nx-cloud@16.5.2 | false | there is no finding "cloud-runner-fails-authentication"              |
       | @nrwl/nx-cloud@16.5.2 | true  | there is a finding "cloud-runner-fails-authentication" of severity "error" |
+
+  # Issue 11: the outcome was right (nothing sent), but nothing told the user.
+  @CONF-1 @ENVF-2 @EXP-2
+  Scenario Outline: a token only in nx-cloud.env never switches Nx Cloud on, and a finding says what does (nx-cloud-env-only)
+    Given Nx <version> is installed
+    And an nx.json containing:
+      """
+      {}
+      """
+    And a file "nx-cloud.env" containing:
+      """
+      NX_CLOUD_ACCESS_TOKEN=file-access-00001
+      """
+    When the credentials are resolved
+    Then no access token is sent
+    And there is a finding "nx-cloud-env-does-not-connect" of severity "warning"
+    And the finding "nx-cloud-env-does-not-connect" suggests "<fix>"
+
+    Examples:
+      | version | fix                                                         |
+      | 17.0.6  | declare the Nx Cloud runner in nx.json                      |
+      | 17.1.3  | set `NX_CLOUD_ACCESS_TOKEN` in the environment instead      |
+      | 24.0.6  | set `NX_CLOUD_ACCESS_TOKEN` in the environment instead      |
+
+  @ENVF-2 @EXP-2
+  Scenario: no nx-cloud.env finding when the Nx Cloud runner runs and sends the file's token
+    Given Nx 17.1.3 is installed
+    And an nx.json containing:
+      """
+      { "tasksRunnerOptions": { "default": { "runner": "nx-cloud" } } }
+      """
+    And a file "nx-cloud.env" containing:
+      """
+      NX_CLOUD_ACCESS_TOKEN=file-access-00001
+      """
+    When the credentials are resolved
+    Then the access token sent is 'file-access-00001' from "nx-cloud.env:NX_CLOUD_ACCESS_TOKEN"
+    And there is no finding "nx-cloud-env-does-not-connect"
+
+  # Issue 11: rows that only test whether a source is set showed "(no value)".
+  @EXP-3 @USED-1 @RUN-2
+  Scenario: the USED-1 and RUN-2 rows show what the source held, redacted
+    Given Nx 17.1.3 is installed
+    And an nx.json containing:
+      """
+      { "nxCloudId": "65d5639f1a3b026e12345678" }
+      """
+    And the environment variable "NX_CLOUD_ACCESS_TOKEN" is set to "env-access-000001"
+    When the credentials are resolved
+    Then every trace step for "env:NX_CLOUD_ACCESS_TOKEN" by rule "USED-1" shows the value "env-…"
+    And every trace step for "env:NX_CLOUD_ACCESS_TOKEN" by rule "RUN-2" shows the value "env-…"
+
+  @EXP-3 @USED-1
+  Scenario: a variable that does not connect on this version is still shown with its value
+    Given Nx 17.0.6 is installed
+    And an nx.json containing:
+      """
+      {}
+      """
+    And the environment variable "NX_CLOUD_ACCESS_TOKEN" is set to "env-access-000001"
+    When the credentials are resolved
+    Then every trace step for "env:NX_CLOUD_ACCESS_TOKEN" by rule "USED-1" shows the value "env-…"

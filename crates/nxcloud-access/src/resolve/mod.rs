@@ -231,6 +231,22 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
     };
     let runs_cloud = choice.cloud && !choice.refused;
     let cloud_env = ctx.read_nx_cloud_env(&mut report);
+    // Only where nothing else keeps Nx Cloud off (the opt-outs and
+    // `CODEX_ENV_NODE_VERSION` have findings of their own).
+    let kept_off = env.value("NX_NO_CLOUD") == Some("true")
+        || nx_json
+            .get("neverConnectToCloud")
+            .is_some_and(Json::is_truthy)
+        || (behaviour.codex_forces_default_runner
+            && env.non_empty("CODEX_ENV_NODE_VERSION").is_some());
+    if !choice.cloud && !choice.refused && !nx_cloud_used && !kept_off {
+        findings::unused_nx_cloud_env_token(
+            cloud_env.as_ref(),
+            behaviour.legacy(),
+            behaviour.env_access_token_connects,
+            &mut report,
+        );
+    }
     // Only a running cloud runner sends anything (TOKEN-1).
     let inactive = (!runs_cloud).then(|| {
         (

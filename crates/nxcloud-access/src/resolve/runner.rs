@@ -55,6 +55,36 @@ impl<'a> RunnerInputs<'a> {
         format!("{origin}:{key}")
     }
 
+    // EXP-3: a set variable or key is shown with its value (tokens redacted),
+    // also on the rows that only test whether it is set.
+    /// What the source (`nx.json:<path>` or `<origin>:<VAR>`) holds, as the
+    /// trace shows it.
+    fn shown(&self, source: &str) -> Option<String> {
+        let is_token = |key: &str| {
+            ["nxCloudAccessToken", "accessToken"].contains(&key) || key.ends_with("_TOKEN")
+        };
+        let (raw, key) = if let Some(path) = source.strip_prefix("nx.json:") {
+            let mut value = Some(self.nx_json);
+            for part in path.split('.') {
+                value = value.and_then(|v| v.get(part));
+            }
+            (
+                value.map(Json::js_string),
+                path.rsplit('.').next().unwrap_or(path),
+            )
+        } else {
+            let key = source.rsplit(':').next().unwrap_or(source);
+            (self.env.value(key).map(str::to_owned), key)
+        };
+        raw.map(|text| {
+            if is_token(key) {
+                crate::secret::redact(&text)
+            } else {
+                text
+            }
+        })
+    }
+
     fn env_set(&self, key: &str) -> bool {
         self.env.non_empty(key).is_some()
     }
@@ -106,7 +136,7 @@ impl<'a> RunnerInputs<'a> {
                 report.step(
                     rule,
                     source,
-                    None,
+                    self.shown(source),
                     Outcome::Used,
                     "selects the Nx Cloud runner",
                 );
@@ -250,7 +280,7 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
         report.step(
             "USED-2",
             &source,
-            None,
+            inputs.shown(&source),
             Outcome::Used,
             "Nx Cloud is switched off: the default runner runs",
         );
@@ -435,7 +465,7 @@ pub fn connected(inputs: &RunnerInputs<'_>, report: &mut Report) -> bool {
             report.step(
                 "USED-1",
                 source,
-                None,
+                inputs.shown(source),
                 Outcome::Used,
                 "makes nx report the workspace connected",
             );
@@ -445,7 +475,7 @@ pub fn connected(inputs: &RunnerInputs<'_>, report: &mut Report) -> bool {
         report.step(
             "USED-1",
             &inputs.env_source("NX_CLOUD_AUTH_TOKEN"),
-            None,
+            inputs.shown(&inputs.env_source("NX_CLOUD_AUTH_TOKEN")),
             Outcome::Ignored,
             "does not connect before nx 21.4.0",
         );
@@ -460,7 +490,7 @@ pub fn connected(inputs: &RunnerInputs<'_>, report: &mut Report) -> bool {
         report.step(
             "USED-1",
             &inputs.env_source("NX_CLOUD_ACCESS_TOKEN"),
-            None,
+            inputs.shown(&inputs.env_source("NX_CLOUD_ACCESS_TOKEN")),
             Outcome::Ignored,
             "does not connect before nx 17.1.1",
         );
@@ -476,17 +506,18 @@ pub fn connected(inputs: &RunnerInputs<'_>, report: &mut Report) -> bool {
         );
     }
     let env_opt_out = no_cloud == Some("true");
+    let opt_out_source = if env_opt_out {
+        "env:NX_NO_CLOUD"
+    } else {
+        "nx.json:neverConnectToCloud"
+    };
     let never = inputs.top("neverConnectToCloud");
     match b.opt_out {
         OptOut::Reported if env_opt_out || never => {
             report.step(
                 "USED-2",
-                if env_opt_out {
-                    "env:NX_NO_CLOUD"
-                } else {
-                    "nx.json:neverConnectToCloud"
-                },
-                None,
+                opt_out_source,
+                inputs.shown(opt_out_source),
                 Outcome::Used,
                 "nx reports not connected",
             );
@@ -496,7 +527,7 @@ pub fn connected(inputs: &RunnerInputs<'_>, report: &mut Report) -> bool {
             report.step(
                 "USED-2",
                 "env:NX_NO_CLOUD",
-                None,
+                inputs.shown("env:NX_NO_CLOUD"),
                 Outcome::Used,
                 "nx reports not connected",
             );
@@ -506,7 +537,7 @@ pub fn connected(inputs: &RunnerInputs<'_>, report: &mut Report) -> bool {
             report.step(
                 "USED-2",
                 "nx.json:neverConnectToCloud",
-                None,
+                inputs.shown("nx.json:neverConnectToCloud"),
                 Outcome::Used,
                 "nx 20.0.1 reports connected because of it",
             );
@@ -521,12 +552,8 @@ pub fn connected(inputs: &RunnerInputs<'_>, report: &mut Report) -> bool {
         _ if env_opt_out || never => {
             report.step(
                 "USED-2",
-                if env_opt_out {
-                    "env:NX_NO_CLOUD"
-                } else {
-                    "nx.json:neverConnectToCloud"
-                },
-                None,
+                opt_out_source,
+                inputs.shown(opt_out_source),
                 Outcome::Ignored,
                 "this nx version does not honour it",
             );
