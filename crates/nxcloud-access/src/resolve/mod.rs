@@ -336,7 +336,7 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
             "opt-out-still-runs-cloud-runner",
             Severity::Warning,
             "Nx Cloud is switched off (`NX_NO_CLOUD` or `neverConnectToCloud`), yet on this nx version the Nx Cloud runner still starts and receives the credential",
-            "remove the access token from this environment too, or upgrade nx to 22.7.0 or later",
+            opt_out_fix(&runner::cloud_selectors(&runner_inputs, &choice.name)),
         );
     }
     if access_token
@@ -512,6 +512,29 @@ impl Ctx<'_> {
             }
         };
         Probe { source, held, rule }
+    }
+}
+
+// EXP-2: the fix names each place that selects the Nx Cloud runner, and a
+// change that works on the workspace's version.
+/// The fix of `opt-out-still-runs-cloud-runner`.
+fn opt_out_fix(selectors: &[String]) -> String {
+    let places: Vec<String> = selectors
+        .iter()
+        .map(|source| match source.split_once(':') {
+            Some(("nx.json", path)) => format!("remove `{path}` from nx.json"),
+            Some(("env", var)) => format!("unset `{var}` in this environment"),
+            Some((file, var)) => format!("remove `{var}` from `{file}`"),
+            None => format!("remove `{source}`"),
+        })
+        .collect();
+    if places.is_empty() {
+        "upgrade nx to 22.7.0 or later, where the opt-outs also stop the Nx Cloud runner".to_owned()
+    } else {
+        format!(
+            "upgrade nx to 22.7.0 or later, where the opt-outs also stop the Nx Cloud runner; or stop selecting it on this version: {}",
+            places.join(", and ")
+        )
     }
 }
 

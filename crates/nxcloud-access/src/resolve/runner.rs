@@ -99,6 +99,24 @@ impl<'a> RunnerInputs<'a> {
 
     /// RUN-2/RUN-3: what selects the cloud runner when no `runner` field decides.
     fn implicit_cloud(&self, name: &str, entry: Option<&Json>, report: &mut Report) -> bool {
+        match self.implicit_signals(name, entry).first() {
+            Some((source, rule)) => {
+                report.step(
+                    rule,
+                    source,
+                    self.shown(source),
+                    Outcome::Used,
+                    "selects the Nx Cloud runner",
+                );
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Every source that selects the cloud runner when no `runner` field
+    /// decides, in nx's order, with the rule that says so.
+    fn implicit_signals(&self, name: &str, entry: Option<&Json>) -> Vec<(String, &'static str)> {
         let b = self.behaviour;
         let options_token = entry
             .and_then(|e| e.get("options"))
@@ -131,20 +149,33 @@ impl<'a> RunnerInputs<'a> {
                 "RUN-3",
             ),
         ];
-        match signals.iter().find(|(on, _, _)| *on) {
-            Some((_, source, rule)) => {
-                report.step(
-                    rule,
-                    source,
-                    self.shown(source),
-                    Outcome::Used,
-                    "selects the Nx Cloud runner",
-                );
-                true
-            }
-            None => false,
-        }
+        signals
+            .into_iter()
+            .filter(|(on, _, _)| *on)
+            .map(|(_, source, rule)| (source, rule))
+            .collect()
     }
+}
+
+/// Every setting that selects the Nx Cloud runner for the entry `name`: its
+/// `runner` field when it names Nx Cloud, and the sources of RUN-2/RUN-3.
+pub fn cloud_selectors(inputs: &RunnerInputs<'_>, name: &str) -> Vec<String> {
+    let entry = inputs.entry(name);
+    let mut out = Vec::new();
+    if entry
+        .and_then(|e| e.get("runner"))
+        .and_then(Json::as_str)
+        .is_some_and(|r| CLOUD_NAMES.contains(&r))
+    {
+        out.push(format!("nx.json:tasksRunnerOptions.{name}.runner"));
+    }
+    out.extend(
+        inputs
+            .implicit_signals(name, entry)
+            .into_iter()
+            .map(|(source, _)| source),
+    );
+    out
 }
 
 /// RUN-1..3, LEG-1, CLI-1: the runner that runs.
