@@ -184,3 +184,27 @@ Feature: Agreement with recordings of the real nx CLI
     And the environment variable "NX_CLOUD_ACCESS_TOKEN" is set to "env-access-000001"
     When the credentials are resolved
     Then every trace step for "env:NX_CLOUD_ACCESS_TOKEN" by rule "USED-1" shows the value "env-…"
+
+  # Issue 11: the findings offered "upgrade nx to 19.6" (it is 20.0.6),
+  # "connect with nxCloudId" (it is connected) and "add nxCloudId" (it has one).
+  @CONF-1 @CLI-1 @EXP-2 @PATR-3
+  Scenario: an old nx-cloud left in node_modules breaks an nxCloudId workspace, and the fixes are the ones that work (old-client-with-nx-cloud-id/nx-20.0.6+nx-cloud-16.5.2)
+    Given Nx 20.0.6 is installed
+    And the installed cloud client is given as "nx-cloud@16.5.2"
+    And an nx.json containing:
+      """
+      { "nxCloudId": "65d5639f1a3b026e12345678", "nxCloudUrl": "https://top.example" }
+      """
+    And the personal access token file "/home/dev/.config/nxcloud/nxcloud.ini" containing:
+      """
+      [https://top\.example]
+      personalAccessToken=pat-token-0000001
+      """
+    When the credentials are resolved
+    Then there is a finding "cloud-runner-fails-authentication" of severity "error"
+    And the finding "cloud-runner-fails-authentication" suggests "remove the old `nx-cloud@16.5.2`"
+    And the finding "cloud-runner-fails-authentication" suggests "upgrade it to 19.1.0 or later"
+    And the finding "nx-cloud-id-not-read" suggests "remove the old `nx-cloud@16.5.2`"
+    And there is no finding "pat-without-nx-cloud-id"
+    And no finding suggests "upgrade nx to 19.6.0"
+    And no finding suggests "npx nx connect"

@@ -597,3 +597,12 @@ fn trace_steps_show_value(world: &mut SpecWorld, source: String, rule: String, v
         assert_eq!(step["value"], json!(value), "{step:#}");
     }
 }
+
+#[then(regex = r#"^no finding suggests "([^"]+)"$"#)]
+fn no_finding_suggests(world: &mut SpecWorld, text: String) {
+    let answer = world.resolution.answer();
+    for found in findings(answer) {
+        let fix = found["fix"].as_str().unwrap_or_default();
+        assert!(!fix.contains(&text), "`{text}` offered by {found:#}");
+    }
+}

@@ -280,6 +280,7 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
         api_url.as_ref(),
         access_token.is_some(),
         nx_cloud_id.is_some(),
+        ctx.id_configured(),
         &mut report,
     );
     // PATR-4: the kind of credential.
