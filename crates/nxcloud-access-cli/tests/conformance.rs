@@ -171,7 +171,16 @@ fn explain(dir: &Path, case: &Value) -> Value {
     if let Some(runner) = case.get("runner").and_then(Value::as_str) {
         command.args(["--runner", runner]);
     }
-    let output = command.arg(dir).output().expect("the binary runs");
+    // `cwd`: nx ran in that folder of the workspace (DOT-1).
+    let run_dir = match case.get("cwd").and_then(Value::as_str) {
+        Some(sub) => dir.join(sub),
+        None => dir.to_path_buf(),
+    };
+    let output = command
+        .current_dir(&run_dir)
+        .arg(&run_dir)
+        .output()
+        .expect("the binary runs");
     let stdout = String::from_utf8(output.stdout).unwrap();
     serde_json::from_str(&stdout).unwrap_or_else(|e| {
         panic!(

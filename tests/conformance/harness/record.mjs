@@ -108,7 +108,7 @@ async function record(name, c, install) {
     fs.mkdirSync(path.dirname(path.join(ws, f)), { recursive: true });
     fs.writeFileSync(path.join(ws, f), text);
   }
-  fs.mkdirSync(path.join(ws, 'app'));
+  fs.mkdirSync(path.join(ws, 'app'), { recursive: true });
   fs.writeFileSync(path.join(ws, 'app', 'project.json'), JSON.stringify({
     name: 'app',
     targets: { build: { executor: 'nx:run-commands', options: { command: 'node -e "console.log(42)"' }, cache: true } },
@@ -138,7 +138,10 @@ async function record(name, c, install) {
   // nx's own `bin` entry (bin/nx.js, dist/bin/nx.js from 22.7).
   const nxBin = JSON.parse(fs.readFileSync(nxPkg, 'utf8')).bin.nx;
   const argv = [path.join(nm, 'nx', nxBin), 'run', 'app:build', ...(c.runner ? ['--runner', c.runner] : []), ...(c.args || [])];
-  const { status, output } = await run(process.execPath, argv, ws, env);
+  // `cwd`: the folder of the workspace nx runs in (DOT-1 reads the root
+  // .env files from there up to 18.3.1).
+  const cwd = c.cwd ? path.join(ws, c.cwd) : ws;
+  const { status, output } = await run(process.execPath, argv, cwd, env);
   const mine = requests.filter((r) => r.run === runId).map(({ run: _r, ...r }) => r);
   const lines = output.replace(/\r/g, '').split('\n').map((l) => l.replace(/\s+$/, '')).filter((l) => l.trim() !== '');
   if (process.env.NXCLOUD_CONFORMANCE_KEEP) console.log(`kept ${ws}`); else fs.rmSync(ws, { recursive: true, force: true });
