@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 struct Rule {
     file: &'static str,
     cases: Option<BTreeSet<String>>,
+    /// The `- Nx versions:` line is there.
+    versions: bool,
     /// `Recorded cases: none (reason)`.
     none_reason: bool,
     not_modelled: bool,
@@ -52,6 +54,7 @@ fn parse_catalogue(file: &'static str, errors: &mut Vec<String>) -> BTreeMap<Str
             let rule = Rule {
                 file,
                 cases: None,
+                versions: false,
                 none_reason: false,
                 not_modelled: false,
             };
@@ -77,6 +80,8 @@ fn parse_catalogue(file: &'static str, errors: &mut Vec<String>) -> BTreeMap<Str
                     .collect();
                 rule.cases = Some(names);
             }
+        } else if line.starts_with("- Nx versions:") {
+            rule.versions = true;
         } else if line.trim() == "- Not yet modelled." {
             rule.not_modelled = true;
         }
@@ -177,6 +182,11 @@ fn every_rule_is_tagged_and_recorded() {
         }
         if rule.file != RECORDED {
             continue;
+        }
+        if !rule.versions {
+            errors.push(format!(
+                "{id}: the catalogue gives no `- Nx versions:` line"
+            ));
         }
         let Some(listed) = &rule.cases else {
             errors.push(format!(
