@@ -208,3 +208,132 @@ Feature: Agreement with recordings of the real nx CLI
     And there is no finding "pat-without-nx-cloud-id"
     And no finding suggests "upgrade nx to 19.6.0"
     And no finding suggests "npx nx connect"
+
+  # The cache path (issue 11, item 2): from nx 20 the DB cache asks Nx Cloud
+  # whenever nx counts the workspace as connected, whatever runner runs.
+  @CONF-1 @DBC-1 @RUN-2
+  Scenario Outline: the DB cache sends the top-level token even where a custom runner keeps the runner path off (custom-runner-with-token)
+    Given Nx <version> is installed
+    And an nx.json containing:
+      """
+      {
+        "nxCloudAccessToken": "top-token-000001",
+        "nxCloudUrl": "https://top.example",
+        "tasksRunnerOptions": { "default": { "runner": "./custom-runner.js" } }
+      }
+      """
+    When the credentials are resolved
+    Then the Nx Cloud runner does not run
+    And no access token is sent
+    And the trace <has> a step for "nx.json:nxCloudAccessToken" by rule "DBC-1"
+    And the trace <has> a step for "nx.json:nxCloudUrl" by rule "DBC-1"
+
+    Examples:
+      | version | has    |
+      | 19.8.6  | has no |
+      | 20.0.0  | has    |
+      | 20.8.2  | has    |
+
+  @CONF-1 @DBC-1 @TOP-1
+  Scenario: an @nrwl/nx-cloud entry hides the top-level token from the runner, not from the DB cache (nrwl-runner-top-level-token/nx-20.0.6)
+    Given Nx 20.0.6 is installed
+    And an nx.json containing:
+      """
+      {
+        "nxCloudAccessToken": "top-token-000001",
+        "nxCloudUrl": "https://top.example",
+        "tasksRunnerOptions": { "default": { "runner": "@nrwl/nx-cloud" } }
+      }
+      """
+    When the credentials are resolved
+    Then no access token is sent
+    And the trace has a step for "nx.json:nxCloudAccessToken" by rule "DBC-1"
+    And the trace step for "nx.json:nxCloudAccessToken" mentions "DB cache: sends this token"
+    And there is a finding "db-cache-contacts-nx-cloud" of severity "info"
+
+  @CONF-1 @DBC-2 @TOKEN-4 @LEG-2
+  Scenario Outline: a nx-cloud runner entry with no credential: the runner falls back, the DB cache fails the command (nx-cloud-runner-no-token)
+    Given Nx <version> is installed
+    And an nx.json containing:
+      """
+      { "tasksRunnerOptions": { "default": { "runner": "nx-cloud", "options": { "url": "https://opt.example" } } } }
+      """
+    When the credentials are resolved
+    Then no access token is sent
+    And <outcome>
+
+    Examples:
+      | version | outcome                                                                  |
+      | 19.8.6  | there is no finding "db-cache-fails-authentication"                      |
+      | 20.0.0  | there is a finding "db-cache-fails-authentication" of severity "error"   |
+      | 22.5.4  | there is a finding "db-cache-fails-authentication" of severity "error"   |
+      | 22.6.0  | there is no finding "db-cache-fails-authentication"                      |
+
+  @CONF-1 @DBC-2 @USED-2
+  Scenario Outline: neverConnectToCloud alone fails the command on 20.0.1 only (never-connect-alone)
+    Given Nx <version> is installed
+    And an nx.json containing:
+      """
+      { "neverConnectToCloud": true }
+      """
+    When the credentials are resolved
+    Then <outcome>
+
+    Examples:
+      | version | outcome                                                                  |
+      | 20.0.0  | there is no finding "db-cache-fails-authentication"                      |
+      | 20.0.1  | there is a finding "db-cache-fails-authentication" of severity "error"   |
+      | 20.0.2  | there is no finding "db-cache-fails-authentication"                      |
+
+  @DBC-2 @EXP-2
+  Scenario: on 20.0.1 the fix of the failing DB cache is the upgrade, not the setting it already has
+    Given Nx 20.0.1 is installed
+    And an nx.json containing:
+      """
+      { "neverConnectToCloud": true }
+      """
+    When the credentials are resolved
+    Then the finding "db-cache-fails-authentication" suggests "upgrade nx to 20.0.2 or later"
+    And no finding suggests "neverConnectToCloud: true"
+
+  @DBC-1
+  Scenario: useLegacyCache keeps the nx 20 cache away from Nx Cloud
+    Given Nx 20.0.6 is installed
+    And an nx.json containing:
+      """
+      { "useLegacyCache": true, "tasksRunnerOptions": { "default": { "runner": "nx-cloud" } } }
+      """
+    When the credentials are resolved
+    Then the trace has a step for "nx.json:useLegacyCache" by rule "DBC-1"
+    And there is no finding "db-cache-fails-authentication"
+
+  @CONF-1 @DBC-3 @TOKEN-5
+  Scenario: from 22.6.0 the DB cache fetches the client without a credential, and the answer is inferred (top-level-token/nx-22.6.0)
+    Given Nx 22.6.0 is installed
+    And an nx.json containing:
+      """
+      { "nxCloudAccessToken": "top-token-000001", "nxCloudUrl": "https://top.example" }
+      """
+    When the credentials are resolved
+    Then the result is inferred
+    And the trace has a step for "nx.json:nxCloudAccessToken" by rule "DBC-3"
+
+  # INP-4 (issue 11, item 3).
+  @CONF-1 @INP-4 @INP-3
+  Scenario Outline: a number as nxCloudAccessToken stops nx at start-up from 23.2.0 unless a cache location is configured (numeric-token, numeric-token-cache-directory, numeric-token-cache-env)
+    Given Nx <version> is installed
+    And an nx.json containing:
+      """
+      { "nxCloudAccessToken": 12345, "nxCloudUrl": "https://top.example"<extra> }
+      """
+    And the environment variable "NX_CACHE_DIRECTORY" is set to "<cache env>"
+    When the credentials are resolved
+    Then <outcome>
+
+    Examples:
+      | version | extra                              | cache env    | outcome                                                         |
+      | 23.1.3  |                                    |              | the access token sent is '12345' from "nx.json:nxCloudAccessToken" |
+      | 23.2.0  |                                    |              | there is a finding "nx-stops-at-start-up" of severity "error"   |
+      | 24.0.6  |                                    |              | no access token is sent                                         |
+      | 24.0.6  | , "cacheDirectory": "tmp/nx-cache" |              | there is no finding "nx-stops-at-start-up"                      |
+      | 24.0.6  |                                    | tmp/nx-cache | there is no finding "nx-stops-at-start-up"                      |

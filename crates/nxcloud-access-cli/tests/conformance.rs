@@ -37,6 +37,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use nxcloud_access::secret::redact;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_nxcloud-access");
@@ -223,6 +224,8 @@ fn predicted_stop(resolution: &Value) -> String {
             "cloud-runner-fails-authentication",
             "unable-to-authenticate",
         ),
+        ("db-cache-fails-authentication", "unable-to-authenticate"),
+        ("nx-stops-at-start-up", "invalid-arg-type"),
     ] {
         if codes.contains(code) {
             return kind.into();
@@ -250,6 +253,19 @@ fn yes_no(value: bool) -> String {
         "does not contact Nx Cloud"
     }
     .into()
+}
+
+/// The environment of the recorded case (copied into the recording by the
+/// caller).
+fn case_env(recording: &Value) -> BTreeMap<String, String> {
+    recording["caseEnv"]
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn checks(recording: &Value, resolution: &Value) -> Vec<Check> {
@@ -307,25 +323,70 @@ fn checks(recording: &Value, resolution: &Value) -> Vec<Check> {
         };
         out.push(("runner-url", base.to_owned(), seen));
     }
-    // The engine does not model the cache path yet (DBC-1): it says the cache
-    // sends nothing.
+    // The cache path (DBC-1..3): the trace steps whose notes say what the DB
+    // cache asks and sends (crates/nxcloud-access/src/resolve/db_cache.rs).
+    let cache_steps = |prefix: &str| -> Vec<&Value> {
+        resolution["trace"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["note"].as_str().is_some_and(|n| n.starts_with(prefix)))
+            .collect()
+    };
+    let asks = cache_steps("DB cache: asks this Nx Cloud API");
+    let cache_token = cache_steps("DB cache: sends this token");
+    let cache_id = cache_steps("DB cache: sends this nxCloudId");
+    let cache_inferred = asks.iter().any(|s| s["rule"] == "DBC-3");
+    let engine_cache_contact =
+        !asks.is_empty() && (!cache_token.is_empty() || !cache_id.is_empty() || cache_inferred);
     out.push((
         "cache-contact",
-        yes_no(false),
+        yes_no(engine_cache_contact),
         yes_no(on("cache").next().is_some()),
     ));
     if !credential_free {
-        let cache: BTreeSet<String> = on("cache")
-            .map(|r| {
-                format!(
-                    "token {} id {} to {}",
-                    r["authorization"].as_str().unwrap_or("-"),
-                    r["nxCloudId"].as_str().unwrap_or("-"),
-                    r["meantFor"].as_str().unwrap_or("-")
-                )
+        // Tokens compare redacted (the trace never holds a raw token), and an
+        // environment variable also by its value in the case.
+        let env = case_env(recording);
+        let engine: BTreeSet<String> = cache_token
+            .iter()
+            .map(|s| {
+                let source = s["source"].as_str().unwrap_or_default();
+                let value = s["value"].as_str().unwrap_or_default();
+                match source.strip_prefix("env:").and_then(|var| env.get(var)) {
+                    Some(raw) => format!("token {}", redact(raw)),
+                    None => format!("token {value}"),
+                }
             })
+            .chain(
+                cache_id
+                    .iter()
+                    .map(|s| format!("id {}", s["value"].as_str().unwrap_or_default())),
+            )
+            .chain(asks.iter().filter(|_| engine_cache_contact).map(|s| {
+                format!(
+                    "to {}",
+                    s["value"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .trim_end_matches('/')
+                )
+            }))
             .collect();
-        out.push(("cache-credential", "nothing".into(), set_text(&cache)));
+        let mut nx = BTreeSet::new();
+        for r in on("cache") {
+            if let Some(token) = r["authorization"].as_str() {
+                nx.insert(format!("token {}", redact(token)));
+            }
+            if let Some(id) = r["nxCloudId"].as_str() {
+                nx.insert(format!("id {id}"));
+            }
+            if let Some(url) = r["meantFor"].as_str() {
+                let base = url.split("/nx-cloud/").next().unwrap_or(url);
+                nx.insert(format!("to {base}"));
+            }
+        }
+        out.push(("cache-credential", set_text(&engine), set_text(&nx)));
     }
     out.push(("stop", predicted_stop(resolution), recorded_stop(recording)));
     let unknown = on("unknown").count();
@@ -371,6 +432,8 @@ fn the_engine_agrees_with_every_recording() {
             build_workspace(&scratch, &case, &install, nx_version);
             let resolution = explain(&scratch, &case);
             recordings += 1;
+            let mut recording = recording;
+            recording["caseEnv"] = case.get("env").cloned().unwrap_or(Value::Null);
             for (check, engine, nx) in checks(&recording, &resolution) {
                 total += 1;
                 let counts = by_check.entry(check).or_default();

@@ -43,6 +43,7 @@ use crate::limits::{MAX_DOTENV_EXPANSION, MAX_RESOLVE_INPUT_BYTES, MAX_TEXT_BYTE
 use crate::secret::Secret;
 use crate::version::{Behaviour, NxVersion, NEWEST_KNOWN};
 
+mod db_cache;
 pub mod findings;
 pub mod model;
 mod pat;
@@ -220,7 +221,13 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
         runner_arg: input.runner.as_deref(),
         client: client.as_ref(),
     };
-    let choice = runner::choose(&runner_inputs, &mut report);
+    // INP-4: nx stops at start-up, before any runner runs.
+    let stops_at_start_up =
+        db_cache::stops_at_start_up(&nx_json, &env, behaviour, &version.to_string(), &mut report);
+    let mut choice = runner::choose(&runner_inputs, &mut report);
+    if stops_at_start_up {
+        choice.refused = true;
+    }
     let nx_cloud_used = runner::connected(&runner_inputs, &mut report);
     let ctx = Ctx {
         behaviour,
@@ -284,6 +291,7 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
         &mut report,
     );
     // PATR-4: the kind of credential.
+    let mut runner_fails = false;
     let credential = if !runs_cloud {
         CredentialKind::None
     } else if access_token.is_some() {
@@ -293,9 +301,30 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
     } else if nx_cloud_id.is_some() {
         CredentialKind::WorkspaceId
     } else {
-        ctx.no_credential(&mut report);
+        runner_fails = ctx.no_credential(&mut report);
         CredentialKind::None
     };
+    // DBC-1..3: the cache path, after the runner's own (nx stops before it
+    // when the runner cannot be set up, or its client fails the command).
+    if !choice.refused && !runner_fails {
+        let nx_cloud_env = input
+            .nx_cloud_env
+            .as_deref()
+            .map(|text| dotenv::parse(text, dotenv::Flavour::Nx));
+        db_cache::check(
+            &db_cache::CacheInputs {
+                nx_json: &nx_json,
+                env: &env,
+                cloud_env: nx_cloud_env.as_ref(),
+                behaviour,
+                nx_version: &version.to_string(),
+                connected: nx_cloud_used,
+                runner_sends: runs_cloud
+                    && (access_token.is_some() || nx_cloud_id.is_some() || inferred),
+            },
+            &mut report,
+        );
+    }
 
     findings::declared_client(
         input.package_json.as_deref(),

@@ -223,7 +223,8 @@ impl Ctx<'_> {
     /// The cloud runner runs but cannot authenticate.
     // TOKEN-4: Nx's shell and clients before 16.5 run without Nx Cloud; the
     // light client of `nx-cloud` 16.5 and later fails the command.
-    pub(super) fn no_credential(&self, report: &mut Report) {
+    /// Returns whether the runner fails the command.
+    pub(super) fn no_credential(&self, report: &mut Report) -> bool {
         let use_light_client = match self
             .choice
             .entry
@@ -278,5 +279,6 @@ impl Ctx<'_> {
                 "set `NX_CLOUD_ACCESS_TOKEN`, or connect the workspace with `nxCloudId` (npx nx connect)",
             );
         }
+        fails
     }
 }
