@@ -20,6 +20,8 @@ Feature: Findings about committed and misplaced credentials
       | a read-write access token "T" without padding | committed-read-write-token    | error    |
       | a read-only access token "T"               | committed-read-only-token        | warning  |
       | a read-only access token "T" without padding | committed-read-only-token      | warning  |
+      | a read access token "T"                    | committed-read-only-token        | warning  |
+      | a read access token "T" without padding    | committed-read-only-token        | warning  |
       | an access token "T" of an unknown shape    | committed-token-of-unknown-level | warning  |
 
   @TOKF-1 @TOKF-2 @ADV-2

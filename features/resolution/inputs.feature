@@ -68,13 +68,29 @@ Feature: Reading the workspace's inputs
       | 17.1.1  | yes       | env:NX_CLOUD_ACCESS_TOKEN |
       | 24.0.6  | yes       | env:NX_CLOUD_ACCESS_TOKEN |
 
-  @INP-2 @LEG-1
-  Scenario: Nx 16 without nx.json refuses to run and sends nothing
+  # Recorded: tests/conformance/recordings/no-nx-json-env-access-token/nx-16.10.0.json
+  @INP-2 @LEG-1 @CONF-1
+  Scenario: Nx 16 without nx.json runs its default runner and sends nothing
     Given the workspace has no nx.json
     And Nx 16.10.0 is installed
     And the environment variable "NX_CLOUD_ACCESS_TOKEN" is set to "{A}"
     When the credentials are resolved
     Then Nx Cloud is not used
+    And the runner is "default" with module "nx/tasks-runners/default"
+    And no access token is sent
+    And there is no finding "nx-refuses-to-run"
+
+  # Recorded: tests/conformance/recordings/top-level-token/nx-16.10.0.json
+  @LEG-1 @CONF-1
+  Scenario: Nx 16 with an nx.json that has no tasksRunnerOptions refuses to run
+    Given Nx 16.10.0 is installed
+    And an nx.json containing:
+      """
+      { "nxCloudAccessToken": "{A}" }
+      """
+    When the credentials are resolved
+    Then Nx Cloud is not used
+    And no access token is sent
     And there is a finding "nx-refuses-to-run" of severity "error"
 
   @INP-3

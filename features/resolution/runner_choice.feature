@@ -250,6 +250,29 @@ Feature: Which runner runs, and whether Nx reports itself connected
     And the environment variable "NX_NO_CLOUD" is set to "true"
     When the credentials are resolved
     Then there is a finding "opt-out-still-runs-cloud-runner" of severity "warning"
+    And the finding "opt-out-still-runs-cloud-runner" suggests "remove `nxCloudAccessToken` from nx.json"
+    And the finding "opt-out-still-runs-cloud-runner" suggests "upgrade nx to 22.7.0 or later"
+
+  # Issue 11: the fix always said "remove the access token from this
+  # environment", also when the credential was in nx.json or an nxCloudId.
+  @USED-2 @EXP-2
+  Scenario Outline: the fix names each place that selects the Nx Cloud runner
+    Given Nx 21.0.0 is installed
+    And an nx.json containing:
+      """
+      <nx.json>
+      """
+    And the environment variable "NX_NO_CLOUD" is set to "true"
+    And the environment variable "NX_CLOUD_ACCESS_TOKEN" is set to "<env token>"
+    When the credentials are resolved
+    Then there is a finding "opt-out-still-runs-cloud-runner" of severity "warning"
+    And the finding "opt-out-still-runs-cloud-runner" suggests "<place>"
+
+    Examples:
+      | nx.json                                                                 | env token         | place                                              |
+      | { "nxCloudId": "65d5639f1a3b026e12345678" }                             |                   | remove `nxCloudId` from nx.json                    |
+      | {}                                                                      | env-access-000001 | unset `NX_CLOUD_ACCESS_TOKEN` in this environment  |
+      | { "tasksRunnerOptions": { "default": { "runner": "nx-cloud", "options": { "accessToken": "opt-token-000001" } } } } | | remove `tasksRunnerOptions.default.runner` from nx.json, and remove `tasksRunnerOptions.default.options.accessToken` from nx.json |
 
   @RUN-4 @USED-1
   Scenario: a cloud entry under a name that does not run: connected, yet the default runner runs

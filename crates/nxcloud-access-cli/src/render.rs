@@ -185,6 +185,9 @@ pub fn explain(context: &Context, resolution: &Resolution, style: Style) -> Stri
         format!("`{}` runs {} (not Nx Cloud)", runner.name, runner.module)
     };
     line(&mut out, "runner", &runs);
+    if let Some(cache) = db_cache_line(resolution) {
+        line(&mut out, "DB cache", &cache);
+    }
     if resolution.inferred {
         line(
             &mut out,
@@ -308,12 +311,38 @@ fn heading(out: &mut String, style: Style, name: &str, value: &str) {
     let _ = writeln!(out, "{}{value}", style.bold(&padded));
 }
 
+/// What nx's DB cache asks and sends (DBC-1..3), from the trace steps the
+/// core writes for it (notes beginning "DB cache:", and DBC-2's failure).
+fn db_cache_line(resolution: &Resolution) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut rule = "DBC-1";
+    for step in &resolution.trace {
+        let value = step.value.as_deref().unwrap_or_default();
+        if step.note.starts_with("DB cache: asks") {
+            parts.insert(0, format!("asks {value}"));
+            rule = if step.rule == "DBC-3" {
+                "DBC-3"
+            } else {
+                "DBC-1"
+            };
+        } else if step.note.starts_with("DB cache: sends this token") {
+            parts.push(format!("sends the token {value} from {}", step.source));
+        } else if step.note.starts_with("DB cache: sends this nxCloudId") {
+            parts.push(format!("sends the nxCloudId {value} from {}", step.source));
+        } else if step.rule == "DBC-2" {
+            parts.push("has no credential: nx fails the command".to_owned());
+            rule = "DBC-2";
+        }
+    }
+    (!parts.is_empty()).then(|| format!("{} [{rule}]", parts.join(", ")))
+}
+
 fn credential_name(kind: CredentialKind) -> &'static str {
     match kind {
         CredentialKind::CiAccessToken => "CI access token",
         CredentialKind::PersonalAccessToken => "personal access token with the nxCloudId",
         CredentialKind::WorkspaceId => "nxCloudId alone (the workspace ID access level applies)",
-        CredentialKind::None => "none (Nx sends no credential to Nx Cloud)",
+        CredentialKind::None => "none (the tasks runner sends no credential to Nx Cloud)",
     }
 }
 

@@ -168,7 +168,7 @@ pub fn gather(
     };
 
     // DOT-1: up to 18.3.1 Nx loads the `.env` files of the current directory.
-    let dot_env_dir = match nx_version.as_deref().map(semver::Version::parse) {
+    let dot_env_dir = match nx_version.as_deref().map(parse_version) {
         Some(Ok(version)) if version < DOT_ENV_AT_ROOT_SINCE => request.dir.clone(),
         _ => root.clone(),
     };
@@ -326,7 +326,7 @@ fn choose_client(
 ) -> Option<Detected> {
     let names_nrwl = nx_json.is_some_and(|text| text.contains("\"@nrwl/nx-cloud\""));
     let loads_by_name = nx_version
-        .and_then(|v| semver::Version::parse(v).ok())
+        .and_then(|v| parse_version(v).ok())
         .is_some_and(|v| v < BOTH_NAMES_LOAD_NX_CLOUD_SINCE);
     let prefer_nrwl = names_nrwl && loads_by_name;
     let mut ordered = installed;
@@ -335,6 +335,14 @@ fn choose_client(
         value: format!("{name}@{}", found.value),
         path: found.path,
     })
+}
+
+/// An installed version as its `package.json` gives it. The published nx
+/// 17.0.6 says `v17.0.6` (recorded in tests/conformance): accept the `v`, as
+/// the core does.
+fn parse_version(text: &str) -> Result<semver::Version, semver::Error> {
+    let trimmed = text.trim();
+    semver::Version::parse(trimmed.strip_prefix('v').unwrap_or(trimmed))
 }
 
 fn read(host: &impl Host, path: &Path) -> Result<Option<String>, GatherError> {
@@ -699,6 +707,18 @@ mod tests {
             input.tracked_files,
             Some(vec!["nx.json".into(), ".env".into()])
         );
+    }
+
+    #[test]
+    fn a_version_with_a_v_prefix_is_still_an_old_version() {
+        // The published nx 17.0.6 says `v17.0.6` in its package.json.
+        let host = sample_host();
+        let mut req = request("/w/sub");
+        req.nx_version = Some("v17.0.6".into());
+        let Ok(ws) = gather(&host, &BTreeMap::new(), &req) else {
+            unreachable!("gather failed")
+        };
+        assert_eq!(ws.dot_env_dir, PathBuf::from("/w/sub"));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Nx versions, and the one table of what each version range does.
 //!
-//! Every version boundary of SPEC-resolution.md is a row of [`BOUNDARIES`]:
+//! Every version boundary of docs/rules/resolution.md is a row of [`BOUNDARIES`]:
 //! a named [`Feature`], the first version that has it and (for behaviours
 //! that were later removed) the first version that no longer has it. The
 //! resolver never compares versions itself: it asks [`Behaviour`], computed
@@ -120,6 +120,14 @@ pub enum Feature {
     DotEnvFromWorkspaceRoot,
     /// Both runner names load the `nx-cloud` module (CLI-1).
     BothRunnerNamesLoadNxCloud,
+    /// The local task cache is a database that asks Nx Cloud for a remote
+    /// cache when nx counts the workspace as connected (DBC-1).
+    DbCache,
+    /// `NX_DISABLE_DB=true`, `NX_DB_CACHE=false` and `useLegacyCache: true`
+    /// switch the DB cache off (DBC-1).
+    DbCacheSwitches,
+    /// At start-up nx hashes `nxCloudId ?? nxCloudAccessToken` (INP-4).
+    WorkspaceIdHashed,
 }
 
 type Triple = (u64, u64, u64);
@@ -131,7 +139,7 @@ pub struct Boundary {
     pub feature: Feature,
     pub from: Triple,
     pub until: Option<Triple>,
-    /// The rule of SPEC-resolution.md that names the boundary.
+    /// The rule of docs/rules/resolution.md that names the boundary.
     pub rule: &'static str,
 }
 
@@ -149,7 +157,7 @@ const fn row(
     }
 }
 
-/// Every version boundary of SPEC-resolution.md, in one place.
+/// Every version boundary of docs/rules/resolution.md, in one place.
 pub const BOUNDARIES: &[Boundary] = &[
     row(Feature::BuiltInCloudShell, (17, 0, 0), None, "ENVF-3"),
     row(Feature::TopLevelCloudKeys, (17, 0, 0), None, "TOP-1"),
@@ -192,6 +200,14 @@ pub const BOUNDARIES: &[Boundary] = &[
         None,
         "CLI-1",
     ),
+    row(Feature::DbCache, (20, 0, 0), None, "DBC-1"),
+    row(
+        Feature::DbCacheSwitches,
+        (20, 0, 0),
+        Some((21, 0, 0)),
+        "DBC-1",
+    ),
+    row(Feature::WorkspaceIdHashed, (23, 2, 0), None, "INP-4"),
 ];
 
 /// What one `nx` version does, as named behaviours.
@@ -211,6 +227,9 @@ pub struct Behaviour {
     pub downloaded_client_chooses: bool,
     pub dot_env_from_workspace_root: bool,
     pub both_runner_names_load_nx_cloud: bool,
+    pub db_cache: bool,
+    pub db_cache_switches: bool,
+    pub workspace_id_hashed: bool,
 }
 
 /// How `NX_NO_CLOUD` / `neverConnectToCloud` change "connected" (USED-2).
@@ -254,6 +273,9 @@ impl Behaviour {
             downloaded_client_chooses: has(Feature::DownloadedClientChooses),
             dot_env_from_workspace_root: has(Feature::DotEnvFromWorkspaceRoot),
             both_runner_names_load_nx_cloud: has(Feature::BothRunnerNamesLoadNxCloud),
+            db_cache: has(Feature::DbCache),
+            db_cache_switches: has(Feature::DbCacheSwitches),
+            workspace_id_hashed: has(Feature::WorkspaceIdHashed),
         }
     }
 

@@ -121,7 +121,7 @@ fn base64(bytes: &[u8]) -> String {
 
 // ---------------------------------------------------------------- Given
 
-#[given(regex = r#"^an? (read-write|read-only) access token "([^"]+)"( without padding)?$"#)]
+#[given(regex = r#"^an? (read-write|read-only|read) access token "([^"]+)"( without padding)?$"#)]
 fn minted_token(world: &mut SpecWorld, level: String, name: String, unpadded: String) {
     let mut token = base64(format!("{}|{level}", uuid_for(&name)).as_bytes());
     if !unpadded.is_empty() {
@@ -579,4 +579,30 @@ fn trace_step_mentions(world: &mut SpecWorld, source: String, text: String) {
         "`{text}` not in the steps of `{source}`: {:#}",
         answer["trace"]
     );
+}
+
+#[then(regex = r#"^every trace step for "([^"]+)" by rule "([^"]+)" shows the value "([^"]*)"$"#)]
+fn trace_steps_show_value(world: &mut SpecWorld, source: String, rule: String, value: String) {
+    let answer = world.resolution.answer();
+    let steps: Vec<_> = trace_step(answer, &source)
+        .into_iter()
+        .filter(|s| s["rule"] == json!(rule))
+        .collect();
+    assert!(
+        !steps.is_empty(),
+        "no `{rule}` step for `{source}`: {:#}",
+        answer["trace"]
+    );
+    for step in steps {
+        assert_eq!(step["value"], json!(value), "{step:#}");
+    }
+}
+
+#[then(regex = r#"^no finding suggests "([^"]+)"$"#)]
+fn no_finding_suggests(world: &mut SpecWorld, text: String) {
+    let answer = world.resolution.answer();
+    for found in findings(answer) {
+        let fix = found["fix"].as_str().unwrap_or_default();
+        assert!(!fix.contains(&text), "`{text}` offered by {found:#}");
+    }
 }

@@ -78,9 +78,53 @@ impl CloudClient {
         self.at_least(16, 5)
     }
 
+    // TOKEN-4: the runner option `useLightClient` moves that line (recorded:
+    // nrwl-runner-no-token-light-client, `true` makes 16.4.0 fail;
+    // nrwl-runner-no-token-heavy-client, `false` makes 16.5.2 fall back).
+    // The light client exists from 16.3. `false` is recorded on 16.5 only; for
+    // 17 and later the engine keeps the light client's answer.
+    /// Whether the client fails without a credential, given the selected
+    /// entry's `options.useLightClient` (`None` when not a boolean).
+    pub fn fails_without_credential_given(&self, use_light_client: Option<bool>) -> bool {
+        match use_light_client {
+            Some(true) => self.at_least(16, 3),
+            Some(false) => self.at_least(17, 0),
+            None => self.fails_without_credential(),
+        }
+    }
+
+    // Recorded: `@nrwl/nx-cloud` 16.0.2 falls back silently, 16.0.3 warns
+    // ("Run details will also not be available in the Nx Cloud UI").
     /// Whether the client warns when it falls back to the default runner.
     pub fn warns_when_falling_back(&self) -> bool {
-        self.at_least(16, 1)
+        self.version >= Version::new(16, 0, 3)
+    }
+
+    // CLI-1: `@nrwl/nx-cloud` 16.0 to 19.x re-exports `nx-cloud` of the same
+    // version and depends on it, and `nx-cloud` 16.x depends on
+    // `@nrwl/nx-cloud` (recorded lockfiles: 16.0.2, 16.5.2; `nx-cloud` 19.1.3
+    // installs alone): one installation answers to both names.
+    /// The client that answers when nx loads the runner module `module`
+    /// (`nx-cloud` or `@nrwl/nx-cloud`), if this installation provides it.
+    pub fn as_module(&self, module: &str) -> Option<CloudClient> {
+        let renamed = |package| CloudClient {
+            package,
+            version: self.version.clone(),
+        };
+        match (self.package, module) {
+            (package, name) if package.name() == name => Some(self.clone()),
+            (ClientPackage::NrwlNxCloud, "nx-cloud")
+                if self.at_least(16, 0) && !self.at_least(20, 0) =>
+            {
+                Some(renamed(ClientPackage::NxCloud))
+            }
+            (ClientPackage::NxCloud, "@nrwl/nx-cloud")
+                if self.at_least(16, 0) && !self.at_least(17, 0) =>
+            {
+                Some(renamed(ClientPackage::NrwlNxCloud))
+            }
+            _ => None,
+        }
     }
 }
 
@@ -117,6 +161,38 @@ mod tests {
         assert!(!CloudClient::parse("nx-cloud@19.0.9")
             .unwrap()
             .knows_nx_cloud_id());
+    }
+
+    #[test]
+    fn one_installation_answers_to_both_names() {
+        let nrwl = CloudClient::parse("@nrwl/nx-cloud@16.5.2").unwrap();
+        assert_eq!(
+            nrwl.as_module("nx-cloud").unwrap().to_string(),
+            "nx-cloud@16.5.2"
+        );
+        assert_eq!(nrwl.as_module("@nrwl/nx-cloud").unwrap(), nrwl);
+        let old = CloudClient::parse("@nrwl/nx-cloud@15.3.5").unwrap();
+        assert_eq!(old.as_module("nx-cloud"), None);
+        let light = CloudClient::parse("nx-cloud@16.5.2").unwrap();
+        assert_eq!(
+            light.as_module("@nrwl/nx-cloud").unwrap().to_string(),
+            "@nrwl/nx-cloud@16.5.2"
+        );
+        let alone = CloudClient::parse("nx-cloud@19.1.3").unwrap();
+        assert_eq!(alone.as_module("@nrwl/nx-cloud"), None);
+        assert_eq!(alone.as_module("./custom.js"), None);
+    }
+
+    #[test]
+    fn use_light_client_moves_the_line() {
+        let c = |t: &str| CloudClient::parse(t).unwrap();
+        assert!(c("@nrwl/nx-cloud@16.4.0").fails_without_credential_given(Some(true)));
+        assert!(!c("@nrwl/nx-cloud@16.2.0").fails_without_credential_given(Some(true)));
+        assert!(!c("@nrwl/nx-cloud@16.4.0").fails_without_credential_given(None));
+        assert!(!c("@nrwl/nx-cloud@16.5.2").fails_without_credential_given(Some(false)));
+        assert!(c("@nrwl/nx-cloud@16.5.2").fails_without_credential_given(None));
+        assert!(!c("@nrwl/nx-cloud@16.0.2").warns_when_falling_back());
+        assert!(c("@nrwl/nx-cloud@16.0.3").warns_when_falling_back());
     }
 
     #[test]

@@ -180,6 +180,45 @@ pub fn committed_tokens(
     }
 }
 
+// ENVF-2: `nx-cloud.env` never switches Nx Cloud on (recorded:
+// nx-cloud-env-only, nothing sent on any release); nx reads the file only once
+// the cloud runner runs.
+/// A token in `nx-cloud.env` that nothing uses, because nothing selects the
+/// Nx Cloud runner.
+pub fn unused_nx_cloud_env_token(
+    cloud_env: Option<&DotEnv>,
+    legacy: bool,
+    env_token_connects: bool,
+    report: &mut Report,
+) {
+    let Some(key) = ["NX_CLOUD_AUTH_TOKEN", "NX_CLOUD_ACCESS_TOKEN"]
+        .into_iter()
+        .find(|key| {
+            cloud_env
+                .and_then(|f| f.get(key))
+                .is_some_and(|v| !v.is_empty())
+        })
+    else {
+        return;
+    };
+    let runner_entry = if legacy {
+        "declare the Nx Cloud runner in nx.json (a `tasksRunnerOptions.default` entry with `\"runner\": \"nx-cloud\"`, with the `nx-cloud` package installed): nx then sends the file's token"
+    } else {
+        "declare the Nx Cloud runner in nx.json (a `tasksRunnerOptions.default` entry with `\"runner\": \"nx-cloud\"`): nx then sends the file's token"
+    };
+    let fix = if env_token_connects {
+        format!("set `NX_CLOUD_ACCESS_TOKEN` in the environment instead (a CI secret; on this nx version it connects by itself), or {runner_entry}")
+    } else {
+        runner_entry.to_owned()
+    };
+    report.finding(
+        "nx-cloud-env-does-not-connect",
+        Severity::Warning,
+        format!("`nx-cloud.env` holds `{key}`, but the file never switches Nx Cloud on: nx reads it only when the Nx Cloud runner runs, and nothing in this workspace selects that runner, so the token is never sent"),
+        fix,
+    );
+}
+
 /// ADV-3, ADV-4: advice about the way the workspace connects.
 pub fn advice(
     nx_json: &Json,

@@ -1,4 +1,4 @@
-//! Which credential Nx uses (SPEC-resolution.md): from the texts of the
+//! Which credential Nx uses (docs/rules/resolution.md): from the texts of the
 //! workspace's files, the environment and the Nx version, the token, the
 //! nxCloudId, the URLs and the personal access token that apply, with a
 //! trace of every source considered and findings about what is unsafe.
@@ -10,7 +10,7 @@
 //! [`precedence`] over ordered sources that also writes the trace →
 //! [`findings`].
 //!
-//! # Decisions where SPEC-resolution.md is silent
+//! # Decisions where docs/rules/resolution.md is silent
 //!
 //! * Versions: see [`crate::version`] (below 16.0.0 is refused; newer than
 //!   the newest known gets its behaviour and an `info` finding).
@@ -43,6 +43,7 @@ use crate::limits::{MAX_DOTENV_EXPANSION, MAX_RESOLVE_INPUT_BYTES, MAX_TEXT_BYTE
 use crate::secret::Secret;
 use crate::version::{Behaviour, NxVersion, NEWEST_KNOWN};
 
+mod db_cache;
 pub mod findings;
 pub mod model;
 mod pat;
@@ -214,12 +215,19 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
     }
     let runner_inputs = RunnerInputs {
         nx_json: &nx_json,
+        has_nx_json: input.nx_json.is_some(),
         env: &env,
         behaviour,
         runner_arg: input.runner.as_deref(),
         client: client.as_ref(),
     };
-    let choice = runner::choose(&runner_inputs, &mut report);
+    // INP-4: nx stops at start-up, before any runner runs.
+    let stops_at_start_up =
+        db_cache::stops_at_start_up(&nx_json, &env, behaviour, &version.to_string(), &mut report);
+    let mut choice = runner::choose(&runner_inputs, &mut report);
+    if stops_at_start_up {
+        choice.refused = true;
+    }
     let nx_cloud_used = runner::connected(&runner_inputs, &mut report);
     let ctx = Ctx {
         behaviour,
@@ -230,6 +238,22 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
     };
     let runs_cloud = choice.cloud && !choice.refused;
     let cloud_env = ctx.read_nx_cloud_env(&mut report);
+    // Only where nothing else keeps Nx Cloud off (the opt-outs and
+    // `CODEX_ENV_NODE_VERSION` have findings of their own).
+    let kept_off = env.value("NX_NO_CLOUD") == Some("true")
+        || nx_json
+            .get("neverConnectToCloud")
+            .is_some_and(Json::is_truthy)
+        || (behaviour.codex_forces_default_runner
+            && env.non_empty("CODEX_ENV_NODE_VERSION").is_some());
+    if !choice.cloud && !choice.refused && !nx_cloud_used && !kept_off {
+        findings::unused_nx_cloud_env_token(
+            cloud_env.as_ref(),
+            behaviour.legacy(),
+            behaviour.env_access_token_connects,
+            &mut report,
+        );
+    }
     // Only a running cloud runner sends anything (TOKEN-1).
     let inactive = (!runs_cloud).then(|| {
         (
@@ -263,9 +287,11 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
         api_url.as_ref(),
         access_token.is_some(),
         nx_cloud_id.is_some(),
+        ctx.id_configured(),
         &mut report,
     );
     // PATR-4: the kind of credential.
+    let mut runner_fails = false;
     let credential = if !runs_cloud {
         CredentialKind::None
     } else if access_token.is_some() {
@@ -275,9 +301,30 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
     } else if nx_cloud_id.is_some() {
         CredentialKind::WorkspaceId
     } else {
-        ctx.no_credential(&mut report);
+        runner_fails = ctx.no_credential(&mut report);
         CredentialKind::None
     };
+    // DBC-1..3: the cache path, after the runner's own (nx stops before it
+    // when the runner cannot be set up, or its client fails the command).
+    if !choice.refused && !runner_fails {
+        let nx_cloud_env = input
+            .nx_cloud_env
+            .as_deref()
+            .map(|text| dotenv::parse(text, dotenv::Flavour::Nx));
+        db_cache::check(
+            &db_cache::CacheInputs {
+                nx_json: &nx_json,
+                env: &env,
+                cloud_env: nx_cloud_env.as_ref(),
+                behaviour,
+                nx_version: &version.to_string(),
+                connected: nx_cloud_used,
+                runner_sends: runs_cloud
+                    && (access_token.is_some() || nx_cloud_id.is_some() || inferred),
+            },
+            &mut report,
+        );
+    }
 
     findings::declared_client(
         input.package_json.as_deref(),
@@ -319,7 +366,7 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
             "opt-out-still-runs-cloud-runner",
             Severity::Warning,
             "Nx Cloud is switched off (`NX_NO_CLOUD` or `neverConnectToCloud`), yet on this nx version the Nx Cloud runner still starts and receives the credential",
-            "remove the access token from this environment too, or upgrade nx to 22.7.0 or later",
+            opt_out_fix(&runner::cloud_selectors(&runner_inputs, &choice.name)),
         );
     }
     if access_token
@@ -495,6 +542,29 @@ impl Ctx<'_> {
             }
         };
         Probe { source, held, rule }
+    }
+}
+
+// EXP-2: the fix names each place that selects the Nx Cloud runner, and a
+// change that works on the workspace's version.
+/// The fix of `opt-out-still-runs-cloud-runner`.
+fn opt_out_fix(selectors: &[String]) -> String {
+    let places: Vec<String> = selectors
+        .iter()
+        .map(|source| match source.split_once(':') {
+            Some(("nx.json", path)) => format!("remove `{path}` from nx.json"),
+            Some(("env", var)) => format!("unset `{var}` in this environment"),
+            Some((file, var)) => format!("remove `{var}` from `{file}`"),
+            None => format!("remove `{source}`"),
+        })
+        .collect();
+    if places.is_empty() {
+        "upgrade nx to 22.7.0 or later, where the opt-outs also stop the Nx Cloud runner".to_owned()
+    } else {
+        format!(
+            "upgrade nx to 22.7.0 or later, where the opt-outs also stop the Nx Cloud runner; or stop selecting it on this version: {}",
+            places.join(", and ")
+        )
     }
 }
 

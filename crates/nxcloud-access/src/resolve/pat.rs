@@ -10,6 +10,7 @@ pub(super) fn lookup(
     api_url: Option<&Sourced>,
     has_token: bool,
     has_id: bool,
+    id_configured: bool,
     report: &mut Report,
 ) -> Option<SecretValue> {
     let file = input.nxcloud_ini.as_ref()?;
@@ -67,6 +68,11 @@ pub(super) fn lookup(
                 "a personal access token counts only for a workspace connected by nxCloudId",
             ),
         );
+        // An nxCloudId that is there but not read has its own finding
+        // (`nx-cloud-id-not-read`): never offer to add what the workspace has.
+        if id_configured {
+            return None;
+        }
         report.finding(
             "pat-without-nx-cloud-id",
             Severity::Warning,

@@ -32,6 +32,9 @@ pub struct RunnerChoice<'a> {
 /// What the runner choice reads.
 pub struct RunnerInputs<'a> {
     pub nx_json: &'a Json,
+    /// Whether the workspace has an `nx.json` at all (LEG-1: nx 16 runs its
+    /// defaults without one, and refuses one without `tasksRunnerOptions`).
+    pub has_nx_json: bool,
     pub env: &'a Environment,
     pub behaviour: Behaviour,
     pub runner_arg: Option<&'a str>,
@@ -52,6 +55,36 @@ impl<'a> RunnerInputs<'a> {
         format!("{origin}:{key}")
     }
 
+    // EXP-3: a set variable or key is shown with its value (tokens redacted),
+    // also on the rows that only test whether it is set.
+    /// What the source (`nx.json:<path>` or `<origin>:<VAR>`) holds, as the
+    /// trace shows it.
+    fn shown(&self, source: &str) -> Option<String> {
+        let is_token = |key: &str| {
+            ["nxCloudAccessToken", "accessToken"].contains(&key) || key.ends_with("_TOKEN")
+        };
+        let (raw, key) = if let Some(path) = source.strip_prefix("nx.json:") {
+            let mut value = Some(self.nx_json);
+            for part in path.split('.') {
+                value = value.and_then(|v| v.get(part));
+            }
+            (
+                value.map(Json::js_string),
+                path.rsplit('.').next().unwrap_or(path),
+            )
+        } else {
+            let key = source.rsplit(':').next().unwrap_or(source);
+            (self.env.value(key).map(str::to_owned), key)
+        };
+        raw.map(|text| {
+            if is_token(key) {
+                crate::secret::redact(&text)
+            } else {
+                text
+            }
+        })
+    }
+
     fn env_set(&self, key: &str) -> bool {
         self.env.non_empty(key).is_some()
     }
@@ -66,6 +99,24 @@ impl<'a> RunnerInputs<'a> {
 
     /// RUN-2/RUN-3: what selects the cloud runner when no `runner` field decides.
     fn implicit_cloud(&self, name: &str, entry: Option<&Json>, report: &mut Report) -> bool {
+        match self.implicit_signals(name, entry).first() {
+            Some((source, rule)) => {
+                report.step(
+                    rule,
+                    source,
+                    self.shown(source),
+                    Outcome::Used,
+                    "selects the Nx Cloud runner",
+                );
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Every source that selects the cloud runner when no `runner` field
+    /// decides, in nx's order, with the rule that says so.
+    fn implicit_signals(&self, name: &str, entry: Option<&Json>) -> Vec<(String, &'static str)> {
         let b = self.behaviour;
         let options_token = entry
             .and_then(|e| e.get("options"))
@@ -98,20 +149,33 @@ impl<'a> RunnerInputs<'a> {
                 "RUN-3",
             ),
         ];
-        match signals.iter().find(|(on, _, _)| *on) {
-            Some((_, source, rule)) => {
-                report.step(
-                    rule,
-                    source,
-                    None,
-                    Outcome::Used,
-                    "selects the Nx Cloud runner",
-                );
-                true
-            }
-            None => false,
-        }
+        signals
+            .into_iter()
+            .filter(|(on, _, _)| *on)
+            .map(|(_, source, rule)| (source, rule))
+            .collect()
     }
+}
+
+/// Every setting that selects the Nx Cloud runner for the entry `name`: its
+/// `runner` field when it names Nx Cloud, and the sources of RUN-2/RUN-3.
+pub fn cloud_selectors(inputs: &RunnerInputs<'_>, name: &str) -> Vec<String> {
+    let entry = inputs.entry(name);
+    let mut out = Vec::new();
+    if entry
+        .and_then(|e| e.get("runner"))
+        .and_then(Json::as_str)
+        .is_some_and(|r| CLOUD_NAMES.contains(&r))
+    {
+        out.push(format!("nx.json:tasksRunnerOptions.{name}.runner"));
+    }
+    out.extend(
+        inputs
+            .implicit_signals(name, entry)
+            .into_iter()
+            .map(|(source, _)| source),
+    );
+    out
 }
 
 /// RUN-1..3, LEG-1, CLI-1: the runner that runs.
@@ -141,6 +205,19 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
         .and_then(|e| e.get("runner"))
         .and_then(Json::as_str)
         .is_some_and(|r| CLOUD_NAMES.contains(&r));
+    if b.legacy() && !inputs.has_nx_json {
+        // LEG-1 (recorded: no-nx-json-env-access-token on nx 16.10.0): without
+        // any nx.json, nx 16 runs on its built-in defaults, whose only entry
+        // is the default runner.
+        report.step(
+            "LEG-1",
+            "default",
+            Some(DEFAULT_MODULE.to_owned()),
+            Outcome::Used,
+            "no nx.json: nx 16 runs its built-in defaults, the default runner",
+        );
+        return choice;
+    }
     if b.legacy() {
         // LEG-1: 16.x runs only a declared entry, and loads its runner module.
         let has_options = inputs
@@ -173,10 +250,7 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
         choice.module = runner_field.unwrap_or_else(|| DEFAULT_MODULE.to_owned());
         choice.cloud = CLOUD_NAMES.contains(&choice.module.as_str());
         if choice.cloud {
-            choice.loaded_client = inputs
-                .client
-                .filter(|c| c.package.name() == choice.module)
-                .cloned();
+            choice.loaded_client = inputs.client.and_then(|c| c.as_module(&choice.module));
             if choice.loaded_client.is_none() {
                 // Without the package the runner cannot be loaded (LEG-1).
                 report.finding(
@@ -237,7 +311,7 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
         report.step(
             "USED-2",
             &source,
-            None,
+            inputs.shown(&source),
             Outcome::Used,
             "Nx Cloud is switched off: the default runner runs",
         );
@@ -296,10 +370,7 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
         // TOP-1: only the default cloud runner gets the top-level keys before 21.
         choice.gets_top_level = b.top_level_for_both_runner_names || choice.module == "nx-cloud";
         // CLI-1: a client is loaded only when it is the module Nx resolves.
-        choice.loaded_client = inputs
-            .client
-            .filter(|c| c.package.name() == choice.module)
-            .cloned();
+        choice.loaded_client = inputs.client.and_then(|c| c.as_module(&choice.module));
     } else if choice.module == DEFAULT_MODULE {
         report.step(
             "RUN-2",
@@ -425,7 +496,7 @@ pub fn connected(inputs: &RunnerInputs<'_>, report: &mut Report) -> bool {
             report.step(
                 "USED-1",
                 source,
-                None,
+                inputs.shown(source),
                 Outcome::Used,
                 "makes nx report the workspace connected",
             );
@@ -435,7 +506,7 @@ pub fn connected(inputs: &RunnerInputs<'_>, report: &mut Report) -> bool {
         report.step(
             "USED-1",
             &inputs.env_source("NX_CLOUD_AUTH_TOKEN"),
-            None,
+            inputs.shown(&inputs.env_source("NX_CLOUD_AUTH_TOKEN")),
             Outcome::Ignored,
             "does not connect before nx 21.4.0",
         );
@@ -450,7 +521,7 @@ pub fn connected(inputs: &RunnerInputs<'_>, report: &mut Report) -> bool {
         report.step(
             "USED-1",
             &inputs.env_source("NX_CLOUD_ACCESS_TOKEN"),
-            None,
+            inputs.shown(&inputs.env_source("NX_CLOUD_ACCESS_TOKEN")),
             Outcome::Ignored,
             "does not connect before nx 17.1.1",
         );
@@ -466,17 +537,18 @@ pub fn connected(inputs: &RunnerInputs<'_>, report: &mut Report) -> bool {
         );
     }
     let env_opt_out = no_cloud == Some("true");
+    let opt_out_source = if env_opt_out {
+        "env:NX_NO_CLOUD"
+    } else {
+        "nx.json:neverConnectToCloud"
+    };
     let never = inputs.top("neverConnectToCloud");
     match b.opt_out {
         OptOut::Reported if env_opt_out || never => {
             report.step(
                 "USED-2",
-                if env_opt_out {
-                    "env:NX_NO_CLOUD"
-                } else {
-                    "nx.json:neverConnectToCloud"
-                },
-                None,
+                opt_out_source,
+                inputs.shown(opt_out_source),
                 Outcome::Used,
                 "nx reports not connected",
             );
@@ -486,7 +558,7 @@ pub fn connected(inputs: &RunnerInputs<'_>, report: &mut Report) -> bool {
             report.step(
                 "USED-2",
                 "env:NX_NO_CLOUD",
-                None,
+                inputs.shown("env:NX_NO_CLOUD"),
                 Outcome::Used,
                 "nx reports not connected",
             );
@@ -496,7 +568,7 @@ pub fn connected(inputs: &RunnerInputs<'_>, report: &mut Report) -> bool {
             report.step(
                 "USED-2",
                 "nx.json:neverConnectToCloud",
-                None,
+                inputs.shown("nx.json:neverConnectToCloud"),
                 Outcome::Used,
                 "nx 20.0.1 reports connected because of it",
             );
@@ -511,12 +583,8 @@ pub fn connected(inputs: &RunnerInputs<'_>, report: &mut Report) -> bool {
         _ if env_opt_out || never => {
             report.step(
                 "USED-2",
-                if env_opt_out {
-                    "env:NX_NO_CLOUD"
-                } else {
-                    "nx.json:neverConnectToCloud"
-                },
-                None,
+                opt_out_source,
+                inputs.shown(opt_out_source),
                 Outcome::Ignored,
                 "this nx version does not honour it",
             );

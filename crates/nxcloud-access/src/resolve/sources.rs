@@ -150,7 +150,7 @@ impl Ctx<'_> {
                 "nx-cloud-id-not-read",
                 Severity::Warning,
                 format!("`{}` is not read by {who}", chosen.source),
-                "install `nx-cloud` 19.1.0 or later as a devDependency (runner `nx-cloud`), or upgrade nx to 19.6.0 or later",
+                self.unread_id_fix(),
             );
             return None;
         }
@@ -171,15 +171,74 @@ impl Ctx<'_> {
         })
     }
 
+    // EXP-2, CLI-1: a fix that works on this nx version and that the
+    // workspace does not already have (recorded: old-client-with-nx-cloud-id
+    // on nx 20.0.6 with nx-cloud 16.5.2 fails, also with --no-cloud).
+    /// What makes an nxCloudId that the runner does not read usable.
+    fn unread_id_fix(&self) -> String {
+        match &self.choice.loaded_client {
+            Some(client) if self.behaviour.nx_cloud_id_read => format!(
+                "remove the old `{client}` from package.json and node_modules (nx {} reads nxCloudId itself), or upgrade it to 19.1.0 or later",
+                self.input.nx_version.as_deref().unwrap_or("19.6+")
+            ),
+            Some(client) => format!(
+                "upgrade `{client}` to `nx-cloud` 19.1.0 or later (runner `nx-cloud`), or upgrade nx to 19.6.0 or later and remove the client"
+            ),
+            None => "install `nx-cloud` 19.1.0 or later as a devDependency (runner `nx-cloud`), or upgrade nx to 19.6.0 or later".to_owned(),
+        }
+    }
+
+    /// Whether nx.json holds an nxCloudId for the runner (top level or the
+    /// selected entry's options), read or not.
+    pub(super) fn id_configured(&self) -> bool {
+        let options = self
+            .choice
+            .entry
+            .and_then(|e| e.get("options"))
+            .and_then(|o| o.get("nxCloudId"));
+        options
+            .or_else(|| self.nx_json.get("nxCloudId"))
+            .is_some_and(Json::is_truthy)
+    }
+
+    /// The fix of `cloud-runner-fails-authentication`.
+    fn authentication_fix(&self) -> String {
+        let knows_id = self
+            .choice
+            .loaded_client
+            .as_ref()
+            .is_some_and(CloudClient::knows_nx_cloud_id);
+        if knows_id {
+            "set `NX_CLOUD_ACCESS_TOKEN` (a CI secret), or connect the workspace with `nxCloudId` (npx nx connect)".to_owned()
+        } else if self.id_configured() {
+            format!(
+                "the workspace's nxCloudId is not read by this client: {}; or set `NX_CLOUD_ACCESS_TOKEN` (a CI secret)",
+                self.unread_id_fix()
+            )
+        } else {
+            "set `NX_CLOUD_ACCESS_TOKEN` (a CI secret) or the runner's `options.accessToken`; to connect by nxCloudId instead, upgrade the client to `nx-cloud` 19.1.0 or later first".to_owned()
+        }
+    }
+
     /// The cloud runner runs but cannot authenticate.
     // TOKEN-4: Nx's shell and clients before 16.5 run without Nx Cloud; the
     // light client of `nx-cloud` 16.5 and later fails the command.
-    pub(super) fn no_credential(&self, report: &mut Report) {
+    /// Returns whether the runner fails the command.
+    pub(super) fn no_credential(&self, report: &mut Report) -> bool {
+        let use_light_client = match self
+            .choice
+            .entry
+            .and_then(|e| e.get("options"))
+            .and_then(|o| o.get("useLightClient"))
+        {
+            Some(Json::Bool(light)) => Some(*light),
+            _ => None,
+        };
         let fails = self
             .choice
             .loaded_client
             .as_ref()
-            .is_some_and(CloudClient::fails_without_credential);
+            .is_some_and(|client| client.fails_without_credential_given(use_light_client));
         if fails {
             report.step(
                 "TOKEN-4",
@@ -191,8 +250,8 @@ impl Ctx<'_> {
             report.finding(
                 "cloud-runner-fails-authentication",
                 Severity::Error,
-                format!("the Nx Cloud runner (`{}`) has no access token and no usable nxCloudId, so the command fails with an authentication error", self.choice.loaded_client.as_ref().map(ToString::to_string).unwrap_or_default()),
-                "set `NX_CLOUD_ACCESS_TOKEN`, or connect the workspace with `nxCloudId` (npx nx connect)",
+                format!("the Nx Cloud runner (`{}`) has no access token and no usable nxCloudId, so the command fails with an authentication error (even with `--no-cloud`)", self.choice.loaded_client.as_ref().map(ToString::to_string).unwrap_or_default()),
+                self.authentication_fix(),
             );
         } else {
             // Clients before 16.1 (`@nrwl/nx-cloud` 14/15, `nx-cloud` 16.0) fall
@@ -220,5 +279,6 @@ impl Ctx<'_> {
                 "set `NX_CLOUD_ACCESS_TOKEN`, or connect the workspace with `nxCloudId` (npx nx connect)",
             );
         }
+        fails
     }
 }

@@ -190,6 +190,13 @@ fn the_engine_agrees_with_the_published_nx_packages() {
             ..ResolveInput::default()
         };
         let r = resolve_credentials(&input).unwrap();
+        // These are recordings of Nx's functions, called one by one: they
+        // never see nx stopping at start-up (INP-4, recorded end to end in
+        // tests/conformance), where nothing is sent at all.
+        if r.findings.iter().any(|f| f.code == "nx-stops-at-start-up") {
+            assert!(r.access_token.is_none() && r.nx_cloud_id.is_none());
+            continue;
+        }
         let refused = r.runner.module == "none";
         let cloud = r.runner.cloud && !refused;
         let mut wrong = Vec::new();

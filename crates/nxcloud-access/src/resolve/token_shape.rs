@@ -23,7 +23,8 @@ const LENIENT: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-// TOKF-1: base64 of `<uuid>|read-only` or `<uuid>|read-write`.
+// TOKF-1: base64 of `<uuid>|read-write`, `<uuid>|read-only` (older read-only
+// tokens) or `<uuid>|read` (the read-only tokens Nx Cloud issues today).
 /// Reads the access level out of the token's shape.
 pub fn access_level(token: &Secret) -> AccessLevel {
     let Ok(bytes) = LENIENT.decode(token.expose().trim()) else {
@@ -39,7 +40,7 @@ pub fn access_level(token: &Secret) -> AccessLevel {
         return AccessLevel::Unknown;
     }
     match level {
-        "read-only" => AccessLevel::ReadOnly,
+        "read-only" | "read" => AccessLevel::ReadOnly,
         "read-write" => AccessLevel::ReadWrite,
         _ => AccessLevel::Unknown,
     }
@@ -89,6 +90,20 @@ mod tests {
         }
         let known = Secret::new("NmY4ZTk4ZjUtZjVkNi00YjU3LWFmYzMtYjZkNDMxMzFhNmU1fHJlYWQtd3JpdGU=");
         assert_eq!(access_level(&known), AccessLevel::ReadWrite);
+    }
+
+    #[test]
+    fn reads_todays_read_only_shape() {
+        // base64 of `<uuid>|read` (recorded case read-only-token-shape).
+        let text = base64::engine::general_purpose::STANDARD.encode(format!("{UUID}|read"));
+        assert_eq!(
+            access_level(&Secret::new(text.clone())),
+            AccessLevel::ReadOnly
+        );
+        let unpadded = text.trim_end_matches('=').to_owned();
+        assert_eq!(access_level(&Secret::new(unpadded)), AccessLevel::ReadOnly);
+        let other = base64::engine::general_purpose::STANDARD.encode(format!("{UUID}|reader"));
+        assert_eq!(access_level(&Secret::new(other)), AccessLevel::Unknown);
     }
 
     #[test]
