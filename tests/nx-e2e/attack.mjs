@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -61,14 +62,18 @@ function slowloris(port) {
   return state;
 }
 
-async function timedHealth(url) {
+/// A health probe as an orchestrator sends it: a new connection each time
+/// (a pooled keep-alive connection may have been closed to make room).
+function timedHealth(url) {
   const started = Date.now();
-  try {
-    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(3000) });
-    return { status: res.status, ms: Date.now() - started };
-  } catch (error) {
-    return { status: `error ${error.name}`, ms: Date.now() - started };
-  }
+  return new Promise((resolve) => {
+    const req = http.get(`${url}/healthz`, { agent: false, timeout: 3000 }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode, ms: Date.now() - started }));
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", (error) => resolve({ status: `error ${error.code ?? error.message}`, ms: Date.now() - started }));
+  });
 }
 
 async function slowClients() {
@@ -108,15 +113,18 @@ async function slowClients() {
       .then((r) => r.status)
       .catch(() => "closed"),
   );
-  await sleep(50);
-  const during = await timedHealth(server.url);
+  const during = [];
+  for (let i = 0; i < 3; i += 1) {
+    await sleep(30);
+    during.push(await timedHealth(server.url));
+  }
   const statuses = await Promise.all(uploads);
   const stored = statuses.filter((s) => s === 200).length;
-  assert.equal(during.status, 200, `health during 60 uploads: ${JSON.stringify(during)}`);
+  assert.ok(during.every((c) => c.status === 200), `health during 60 uploads: ${JSON.stringify(during)}`);
   assert.ok(stored >= 10, `only ${stored} of 60 concurrent uploads stored: ${statuses}`);
   assert.ok(statuses.every((s) => s === 200 || s === 503 || s === "closed"), `statuses ${statuses}`);
   assert.doesNotMatch(fs.readFileSync(server.logPath, "utf8"), /Too many open files|os error 24/);
-  ok(`60 concurrent 2 MB uploads: ${stored} stored, the rest 503 or closed at the limit; /healthz 200 in ${during.ms} ms; no descriptor ran out`);
+  ok(`60 concurrent 2 MB uploads: ${stored} stored, the rest 503 or closed at the limit; 3 of 3 /healthz 200 during them (slowest ${Math.max(...during.map((c) => c.ms))} ms); no descriptor ran out`);
 
   step("a head sent one byte a second is cut off by --header-timeout (3 s)");
   const watcher = slowloris(server.port);

@@ -20,7 +20,8 @@
 //!   head) is closed to make room: stalled clients can never lock out a new
 //!   one. When every one of them is in a request, up to [`HEALTH_RESERVE`]
 //!   more connections are admitted that answer only `/healthz`, `/readyz` and
-//!   `/metrics` (503 otherwise); beyond that a connection is closed at once.
+//!   `/metrics` (503 otherwise, and such a connection makes room at once for
+//!   the next one); beyond that a connection is closed at once.
 //!   The default `max` is derived from the process's open-file limit, so the
 //!   server never runs out of descriptors (each connection may hold a socket,
 //!   a duplicate of it to reset it with, and an artifact file).
@@ -31,7 +32,7 @@
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -89,6 +90,9 @@ pub struct Slot {
     active: AtomicUsize,
     /// Notified to close the connection to make room for another.
     shed: Notify,
+    /// A connection of the health reserve that asked for something else: it
+    /// is answered 503 and may be closed at once to make room.
+    refused: AtomicBool,
     /// The deadline of the request in flight, and its change notice.
     deadline: Mutex<Option<Instant>>,
     deadline_set: Notify,
@@ -97,6 +101,12 @@ pub struct Slot {
 impl Slot {
     fn idle(&self) -> bool {
         self.active.load(Ordering::Acquire) == 0
+    }
+
+    /// Whether closing it now loses nothing: no request in flight, or only
+    /// one the health reserve refuses.
+    fn sheddable(&self) -> bool {
+        self.idle() || self.refused.load(Ordering::Acquire)
     }
 
     fn deadline(&self) -> Option<Instant> {
@@ -196,7 +206,11 @@ impl Connections {
 
 /// Closes the oldest connection of `pool` that is not in a request.
 fn shed_oldest_idle(pool: &mut BTreeMap<u64, Arc<Slot>>) -> bool {
-    let Some(id) = pool.iter().find(|(_, slot)| slot.idle()).map(|(id, _)| *id) else {
+    let Some(id) = pool
+        .iter()
+        .find(|(_, slot)| slot.sheddable())
+        .map(|(id, _)| *id)
+    else {
         return false;
     };
     if let Some(slot) = pool.remove(&id) {
@@ -337,6 +351,7 @@ async fn handle(
     slot.set_deadline(deadline);
     let in_flight = InFlight::new(slot);
     if restricted && !crate::is_health_path(request.uri().path()) {
+        slot_refused(&in_flight);
         let mut answer = crate::plain(
             StatusCode::SERVICE_UNAVAILABLE,
             "the cache server is at its connection limit; try again\n",
@@ -353,6 +368,10 @@ async fn handle(
             _in_flight: in_flight,
         })
     })
+}
+
+fn slot_refused(in_flight: &InFlight) {
+    in_flight.0.refused.store(true, Ordering::Release);
 }
 
 /// Marks a request in flight on its connection while alive.
