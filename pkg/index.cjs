@@ -212,12 +212,20 @@ function unpackResolution(packed) {
     inferred: flag(),
     trace: [],
     findings: [],
+    cache: null,
+    stops: null,
   };
   for (let n = Number(text()); n > 0; n--) {
     r.trace.push({ rule: text(), source: text(), value: optional(), outcome: text(), note: text() });
   }
   for (let n = Number(text()); n > 0; n--) {
     r.findings.push({ code: text(), severity: text(), message: text(), fix: text() });
+  }
+  if (flag()) {
+    r.cache = { accessToken: secret(), nxCloudId: sourced(), apiUrl: sourced(), rule: text() };
+  }
+  if (flag()) {
+    r.stops = { when: text(), exitStatus: Number(text()), reason: text(), rule: text(), finding: text() };
   }
   return r;
 }

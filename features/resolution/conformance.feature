@@ -103,6 +103,8 @@ Feature: Agreement with recordings of the real nx CLI
     When the credentials are resolved
     Then no access token is sent
     And there is a finding "cloud-runner-not-installed" of severity "error"
+    And nx stops at start-up with exit status 1 by rule "LEG-1" and the finding "cloud-runner-not-installed"
+    And the DB cache does not contact Nx Cloud
 
   @CONF-1 @TOKEN-4
   Scenario Outline: useLightClient moves the line between falling back and failing (nrwl-runner-no-token-light-client, nrwl-runner-no-token-heavy-client)
@@ -227,12 +229,49 @@ Feature: Agreement with recordings of the real nx CLI
     And no access token is sent
     And the trace <has> a step for "nx.json:nxCloudAccessToken" by rule "DBC-1"
     And the trace <has> a step for "nx.json:nxCloudUrl" by rule "DBC-1"
+    And the DB cache <contacts> Nx Cloud
+    And nx does not stop
 
     Examples:
-      | version | has    |
-      | 19.8.6  | has no |
-      | 20.0.0  | has    |
-      | 20.8.2  | has    |
+      | version | has    | contacts           |
+      | 19.8.6  | has no | does not contact   |
+      | 20.0.0  | has    | contacts           |
+      | 20.8.2  | has    | contacts           |
+
+  @CONF-1 @DBC-1 @RUN-2
+  Scenario: the DB cache's token and API URL are the top-level ones where a custom runner runs (custom-runner-with-token/nx-20.0.6)
+    Given Nx 20.0.6 is installed
+    And an nx.json containing:
+      """
+      {
+        "nxCloudAccessToken": "top-token-000001",
+        "nxCloudUrl": "https://top.example",
+        "tasksRunnerOptions": { "default": { "runner": "./custom-runner.js" } }
+      }
+      """
+    When the credentials are resolved
+    Then no access token is sent
+    And the DB cache sends the token "top-token-000001" from "nx.json:nxCloudAccessToken"
+    And the DB cache asks "https://top.example" from "nx.json:nxCloudUrl" by rule "DBC-1"
+
+  @DBC-1 @TOKEN-1 @ID-1
+  Scenario: the DB cache takes the environment's token before nx.json's, and sends the nxCloudId with it
+    Given Nx 20.0.6 is installed
+    And a read-write access token "A"
+    And the environment variable "NX_CLOUD_ACCESS_TOKEN" is set to "{A}"
+    And an nx.json containing:
+      """
+      {
+        "nxCloudAccessToken": "top-token-000001",
+        "nxCloudId": "65d5639f1a3b026e12345678",
+        "tasksRunnerOptions": { "default": { "runner": "./custom-runner.js" } }
+      }
+      """
+    When the credentials are resolved
+    Then the Nx Cloud runner does not run
+    And the DB cache sends the token "A" from "env:NX_CLOUD_ACCESS_TOKEN"
+    And the DB cache sends the nxCloudId "65d5639f1a3b026e12345678" from "nx.json:nxCloudId"
+    And the DB cache asks "https://cloud.nx.app" from "default" by rule "DBC-1"
 
   @CONF-1 @DBC-1 @TOP-1
   Scenario: an @nrwl/nx-cloud entry hides the top-level token from the runner, not from the DB cache (nrwl-runner-top-level-token/nx-20.0.6)
@@ -250,6 +289,9 @@ Feature: Agreement with recordings of the real nx CLI
     And the trace has a step for "nx.json:nxCloudAccessToken" by rule "DBC-1"
     And the trace step for "nx.json:nxCloudAccessToken" mentions "DB cache: sends this token"
     And there is a finding "db-cache-contacts-nx-cloud" of severity "info"
+    And the DB cache sends the token "top-token-000001" from "nx.json:nxCloudAccessToken"
+    And the DB cache asks "https://top.example" from "nx.json:nxCloudUrl" by rule "DBC-1"
+    And nx does not stop
 
   @CONF-1 @DBC-2 @TOKEN-4 @LEG-2
   Scenario Outline: a nx-cloud runner entry with no credential: the runner falls back, the DB cache fails the command (nx-cloud-runner-no-token)
@@ -261,13 +303,15 @@ Feature: Agreement with recordings of the real nx CLI
     When the credentials are resolved
     Then no access token is sent
     And <outcome>
+    And <stop>
+    And the DB cache <contacts> Nx Cloud
 
     Examples:
-      | version | outcome                                                                  |
-      | 19.8.6  | there is no finding "db-cache-fails-authentication"                      |
-      | 20.0.0  | there is a finding "db-cache-fails-authentication" of severity "error"   |
-      | 22.5.4  | there is a finding "db-cache-fails-authentication" of severity "error"   |
-      | 22.6.0  | there is no finding "db-cache-fails-authentication"                      |
+      | version | outcome                                                                  | stop                                                                                                           | contacts         |
+      | 19.8.6  | there is no finding "db-cache-fails-authentication"                      | nx does not stop                                                                                               | does not contact |
+      | 20.0.0  | there is a finding "db-cache-fails-authentication" of severity "error"   | nx stops while running with exit status 1 by rule "DBC-2" and the finding "db-cache-fails-authentication"    | does not contact |
+      | 22.5.4  | there is a finding "db-cache-fails-authentication" of severity "error"   | nx stops while running with exit status 1 by rule "DBC-2" and the finding "db-cache-fails-authentication"    | does not contact |
+      | 22.6.0  | there is no finding "db-cache-fails-authentication"                      | nx does not stop                                                                                               | contacts         |
 
   @CONF-1 @DBC-2 @USED-2
   Scenario Outline: neverConnectToCloud alone fails the command on 20.0.1 only (never-connect-alone)
@@ -278,12 +322,14 @@ Feature: Agreement with recordings of the real nx CLI
       """
     When the credentials are resolved
     Then <outcome>
+    And <stop>
+    And the DB cache does not contact Nx Cloud
 
     Examples:
-      | version | outcome                                                                  |
-      | 20.0.0  | there is no finding "db-cache-fails-authentication"                      |
-      | 20.0.1  | there is a finding "db-cache-fails-authentication" of severity "error"   |
-      | 20.0.2  | there is no finding "db-cache-fails-authentication"                      |
+      | version | outcome                                                                  | stop                                                                                                        |
+      | 20.0.0  | there is no finding "db-cache-fails-authentication"                      | nx does not stop                                                                                            |
+      | 20.0.1  | there is a finding "db-cache-fails-authentication" of severity "error"   | nx stops while running with exit status 1 by rule "DBC-2" and the finding "db-cache-fails-authentication" |
+      | 20.0.2  | there is no finding "db-cache-fails-authentication"                      | nx does not stop                                                                                            |
 
   @DBC-2 @EXP-2
   Scenario: on 20.0.1 the fix of the failing DB cache is the upgrade, not the setting it already has
@@ -306,6 +352,8 @@ Feature: Agreement with recordings of the real nx CLI
     When the credentials are resolved
     Then the trace has a step for "nx.json:useLegacyCache" by rule "DBC-1"
     And there is no finding "db-cache-fails-authentication"
+    And the DB cache does not contact Nx Cloud
+    And nx does not stop
 
   @CONF-1 @DBC-3 @TOKEN-5
   Scenario: from 22.6.0 the DB cache fetches the client without a credential, and the answer is inferred (top-level-token/nx-22.6.0)
@@ -317,6 +365,8 @@ Feature: Agreement with recordings of the real nx CLI
     When the credentials are resolved
     Then the result is inferred
     And the trace has a step for "nx.json:nxCloudAccessToken" by rule "DBC-3"
+    And the DB cache sends the token "top-token-000001" from "nx.json:nxCloudAccessToken"
+    And the DB cache asks "https://top.example" from "nx.json:nxCloudUrl" by rule "DBC-3"
 
   # INP-4 (issue 11, item 3).
   @CONF-1 @INP-4 @INP-3
@@ -329,11 +379,27 @@ Feature: Agreement with recordings of the real nx CLI
     And the environment variable "NX_CACHE_DIRECTORY" is set to "<cache env>"
     When the credentials are resolved
     Then <outcome>
+    And <stop>
 
     Examples:
-      | version | extra                              | cache env    | outcome                                                         |
-      | 23.1.3  |                                    |              | the access token sent is '12345' from "nx.json:nxCloudAccessToken" |
-      | 23.2.0  |                                    |              | there is a finding "nx-stops-at-start-up" of severity "error"   |
-      | 24.0.6  |                                    |              | no access token is sent                                         |
-      | 24.0.6  | , "cacheDirectory": "tmp/nx-cache" |              | there is no finding "nx-stops-at-start-up"                      |
-      | 24.0.6  |                                    | tmp/nx-cache | there is no finding "nx-stops-at-start-up"                      |
+      | version | extra                              | cache env    | outcome                                                         | stop                                                                                               |
+      | 23.1.3  |                                    |              | the access token sent is '12345' from "nx.json:nxCloudAccessToken" | nx does not stop                                                                                   |
+      | 23.2.0  |                                    |              | there is a finding "nx-stops-at-start-up" of severity "error"   | nx stops at start-up with exit status 1 by rule "INP-4" and the finding "nx-stops-at-start-up"    |
+      | 24.0.6  |                                    |              | no access token is sent                                         | nx stops at start-up with exit status 1 by rule "INP-4" and the finding "nx-stops-at-start-up"    |
+      | 24.0.6  | , "cacheDirectory": "tmp/nx-cache" |              | there is no finding "nx-stops-at-start-up"                      | nx does not stop                                                                                   |
+      | 24.0.6  |                                    | tmp/nx-cache | there is no finding "nx-stops-at-start-up"                      | nx does not stop                                                                                   |
+
+  @CONF-1 @INP-4 @DBC-1
+  Scenario Outline: nx stopping at start-up sends nothing on either path (numeric-token)
+    Given Nx <version> is installed
+    And an nx.json containing:
+      """
+      { "nxCloudAccessToken": 12345, "nxCloudUrl": "https://top.example" }
+      """
+    When the credentials are resolved
+    Then the DB cache <contacts> Nx Cloud
+
+    Examples:
+      | version | contacts         |
+      | 23.1.3  | contacts         |
+      | 23.2.0  | does not contact |

@@ -120,3 +120,36 @@ it("throws what the generic path throws", () => {
     assertSame(input, JSON.stringify(input));
   }
 });
+
+it("answers what the generic path answers where the DB cache sends and where nx stops", () => {
+  const cases = [
+    // DBC-1: a custom runner, the DB cache sends the env token and the id.
+    { nxVersion: "20.0.6", env: { NX_CLOUD_ACCESS_TOKEN: "ZW52LXRva2VuLWZyb20tdGhlLWNpLXNlY3JldC1zdG9yZQ==" },
+      nxJson: '{ "nxCloudId": "65d5639f1a3b026e4f1c2a77", "tasksRunnerOptions": { "default": { "runner": "./custom.js" } } }' },
+    // DBC-3: the downloaded client chooses.
+    { nxVersion: "22.6.0", nxJson: '{ "nxCloudAccessToken": "top-token-000001", "nxCloudUrl": "https://top.example" }' },
+    // DBC-2: the tasks run, then nx fails.
+    { nxVersion: "20.0.1", nxJson: '{ "neverConnectToCloud": true }' },
+    // INP-4: nx stops at start-up.
+    { nxVersion: "24.0.6", nxJson: '{ "nxCloudAccessToken": 12345 }' },
+    // LEG-1: the runner module is not installed.
+    { nxVersion: "16.10.0", nxJson: '{ "tasksRunnerOptions": { "default": { "runner": "nx-cloud", "options": { "accessToken": "t" } } } }' },
+  ];
+  const seen = new Set();
+  for (const input of cases) {
+    assertSame(input, JSON.stringify(input));
+    const r = resolveCredentials(input);
+    if (r.cache?.accessToken) seen.add("cache token");
+    if (r.cache?.nxCloudId) seen.add("cache id");
+    if (r.cache?.rule === "DBC-3") seen.add("DBC-3");
+    if (r.stops) seen.add(`stops ${r.stops.when} ${r.stops.exitStatus} ${r.stops.rule}`);
+  }
+  assert.deepStrictEqual([...seen].sort(), [
+    "DBC-3",
+    "cache id",
+    "cache token",
+    "stops running 1 DBC-2",
+    "stops start-up 1 INP-4",
+    "stops start-up 1 LEG-1",
+  ]);
+});

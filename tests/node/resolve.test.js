@@ -160,6 +160,7 @@ describe("resolveCredentials", () => {
       "accessToken",
       "apiUrl",
       "appUrl",
+      "cache",
       "credential",
       "findings",
       "inferred",
@@ -168,9 +169,12 @@ describe("resolveCredentials", () => {
       "nxVersion",
       "personalAccessToken",
       "runner",
+      "stops",
       "trace",
     ]);
     assert.equal(r.accessToken, null);
+    assert.equal(r.cache, null);
+    assert.equal(r.stops, null);
     assert.equal(r.nxCloudId, null);
     assert.equal(r.personalAccessToken, null);
     assert.equal(r.credential, "none");

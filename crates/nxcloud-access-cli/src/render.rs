@@ -9,7 +9,8 @@
 use std::fmt::Write as _;
 
 use nxcloud_access::resolve::{
-    CredentialKind, Finding, Outcome, Resolution, SecretValue, Severity, Sourced,
+    CachePath, CredentialKind, Finding, Outcome, Resolution, SecretValue, Severity, Sourced,
+    StopWhen,
 };
 use nxcloud_access::Secret;
 
@@ -188,6 +189,20 @@ pub fn explain(context: &Context, resolution: &Resolution, style: Style) -> Stri
     if let Some(cache) = db_cache_line(resolution) {
         line(&mut out, "DB cache", &cache);
     }
+    if let Some(stop) = &resolution.stops {
+        let when = match stop.when {
+            StopWhen::StartUp => "at start-up, before any task runs",
+            StopWhen::Running => "after running the tasks",
+        };
+        line(
+            &mut out,
+            "nx stops",
+            &format!(
+                "{when}, exit status {}: {} [{}]",
+                stop.exit_status, stop.reason, stop.rule
+            ),
+        );
+    }
     if resolution.inferred {
         line(
             &mut out,
@@ -259,16 +274,31 @@ pub fn redacted(mut resolution: Resolution) -> Resolution {
     if let Some(token) = resolution.personal_access_token.as_mut() {
         hide(token);
     }
+    if let Some(token) = resolution
+        .cache
+        .as_mut()
+        .and_then(|c| c.access_token.as_mut())
+    {
+        hide(token);
+    }
     resolution
 }
 
 /// The raw tokens of a resolution (to [`scrub`] them from any output).
 pub fn raw_tokens(resolution: &Resolution) -> Vec<Secret> {
-    [&resolution.access_token, &resolution.personal_access_token]
-        .into_iter()
-        .flatten()
-        .map(|token| token.value.clone())
-        .collect()
+    let cache = resolution
+        .cache
+        .as_ref()
+        .and_then(|c| c.access_token.as_ref());
+    [
+        resolution.access_token.as_ref(),
+        resolution.personal_access_token.as_ref(),
+        cache,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|token| token.value.clone())
+    .collect()
 }
 
 /// `text` with every occurrence of one of `secrets` replaced by its redacted
@@ -311,30 +341,39 @@ fn heading(out: &mut String, style: Style, name: &str, value: &str) {
     let _ = writeln!(out, "{}{value}", style.bold(&padded));
 }
 
-/// What nx's DB cache asks and sends (DBC-1..3), from the trace steps the
-/// core writes for it (notes beginning "DB cache:", and DBC-2's failure).
+/// What nx's DB cache asks and sends (DBC-1..3), from the resolution's
+/// `cache` field, or that it fails the command (DBC-2, its `stops`).
 fn db_cache_line(resolution: &Resolution) -> Option<String> {
-    let mut parts = Vec::new();
-    let mut rule = "DBC-1";
-    for step in &resolution.trace {
-        let value = step.value.as_deref().unwrap_or_default();
-        if step.note.starts_with("DB cache: asks") {
-            parts.insert(0, format!("asks {value}"));
-            rule = if step.rule == "DBC-3" {
-                "DBC-3"
-            } else {
-                "DBC-1"
-            };
-        } else if step.note.starts_with("DB cache: sends this token") {
-            parts.push(format!("sends the token {value} from {}", step.source));
-        } else if step.note.starts_with("DB cache: sends this nxCloudId") {
-            parts.push(format!("sends the nxCloudId {value} from {}", step.source));
-        } else if step.rule == "DBC-2" {
-            parts.push("has no credential: nx fails the command".to_owned());
-            rule = "DBC-2";
+    if let Some(CachePath {
+        access_token,
+        nx_cloud_id,
+        api_url,
+        rule,
+    }) = &resolution.cache
+    {
+        let mut parts = vec![format!("asks {}", api_url.value)];
+        if let Some(token) = access_token {
+            parts.push(format!(
+                "sends the token {} from {}",
+                token.redacted, token.source
+            ));
         }
+        if let Some(id) = nx_cloud_id {
+            parts.push(format!(
+                "sends the nxCloudId {} from {}",
+                id.value, id.source
+            ));
+        }
+        if access_token.is_none() && nx_cloud_id.is_none() {
+            parts.push("the client nx downloads chooses the credential".to_owned());
+        }
+        return Some(format!("{} [{rule}]", parts.join(", ")));
     }
-    (!parts.is_empty()).then(|| format!("{} [{rule}]", parts.join(", ")))
+    resolution
+        .stops
+        .as_ref()
+        .filter(|stop| stop.rule == "DBC-2")
+        .map(|_| "has no credential: nx fails the command [DBC-2]".to_owned())
 }
 
 fn credential_name(kind: CredentialKind) -> &'static str {
@@ -368,6 +407,7 @@ mod tests {
 
     const TOKEN: &str = "ZjZhOGE3ZDMtYjE2Ni00YjM1LTk3YzEtMjY5NjMzZmI1ZTE5fHJlYWQtd3JpdGU=";
     const PAT: &str = "pat_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5";
+    const CACHE_TOKEN: &str = "Y2FjaGUtdG9rZW4tMDAwMDAxLXJlYWQtd3JpdGU=";
 
     fn secret(raw: &str, source: &str) -> SecretValue {
         let value = Secret::new(raw);
@@ -400,6 +440,16 @@ mod tests {
             }),
             app_url: None,
             inferred: false,
+            cache: Some(CachePath {
+                access_token: Some(secret(CACHE_TOKEN, "env:NX_CLOUD_ACCESS_TOKEN")),
+                nx_cloud_id: None,
+                api_url: Sourced {
+                    value: "https://cloud.nx.app".into(),
+                    source: "default".into(),
+                },
+                rule: "DBC-1".into(),
+            }),
+            stops: None,
             trace: vec![
                 TraceStep {
                     rule: "TOKEN-1".into(),
@@ -475,6 +525,35 @@ mod tests {
     }
 
     #[test]
+    fn explain_says_what_the_db_cache_sends_and_how_nx_stops() {
+        let text = explain(&context(), &resolution(), PLAIN);
+        assert!(!text.contains(CACHE_TOKEN), "{text}");
+        assert!(
+            text.contains("DB cache     asks https://cloud.nx.app, sends the token Y2Fj… from env:NX_CLOUD_ACCESS_TOKEN [DBC-1]"),
+            "{text}"
+        );
+        assert!(!text.contains("nx stops"), "{text}");
+        let mut stopped = resolution();
+        stopped.cache = None;
+        stopped.stops = Some(nxcloud_access::resolve::Stop {
+            when: StopWhen::Running,
+            exit_status: 1,
+            reason: "Unable to authenticate".into(),
+            rule: "DBC-2".into(),
+            finding: "db-cache-fails-authentication".into(),
+        });
+        let text = explain(&context(), &stopped, PLAIN);
+        assert!(
+            text.contains("DB cache     has no credential: nx fails the command [DBC-2]"),
+            "{text}"
+        );
+        assert!(
+            text.contains("nx stops     after running the tasks, exit status 1: Unable to authenticate [DBC-2]"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn explain_lists_only_shadowed_and_ignored_steps() {
         let text = explain(&context(), &resolution(), PLAIN);
         assert!(
@@ -524,6 +603,9 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(value["accessToken"]["value"], "ZjZh…");
         assert_eq!(value["personalAccessToken"]["value"], "pat_…");
+        assert!(!json.contains(CACHE_TOKEN), "{json}");
+        assert_eq!(value["cache"]["accessToken"]["value"], "Y2Fj…");
+        assert_eq!(value["stops"], serde_json::Value::Null);
         let shown = serde_json::to_string(&resolution()).unwrap();
         assert!(
             shown.contains(TOKEN),
@@ -536,6 +618,8 @@ mod tests {
         let secrets = raw_tokens(&resolution());
         let text = scrub(format!("before {TOKEN} and {PAT} after"), &secrets);
         assert_eq!(text, "before ZjZh… and pat_… after");
+        let text = scrub(format!("cache {CACHE_TOKEN}"), &secrets);
+        assert_eq!(text, "cache Y2Fj…");
         let short = scrub("a b a".to_owned(), &[Secret::new("a")]);
         assert_eq!(short, "a b a");
     }

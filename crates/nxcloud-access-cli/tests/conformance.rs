@@ -14,10 +14,10 @@
 //!   credential at all (from nx 22.6 the client download carries none);
 //! * `runner-url`: each of those requests went to the engine's `apiUrl`;
 //! * `cache-contact`, `cache-credential`: the same for the requests of nx's
-//!   task cache (the DB cache of nx 20 and later), against what the engine
-//!   says the cache sends;
-//! * `stop`: why nx stopped (exit status other than 0), against the stop the
-//!   engine predicts;
+//!   task cache (the DB cache of nx 20 and later), against the Resolution's
+//!   `cache` (null: no contact; its token, nxCloudId and API URL);
+//! * `stop`: how nx stopped (exit status, at start-up or after running a
+//!   task, and why), against the Resolution's `stops`;
 //! * `attributed`: the harness could tell which path made every request.
 //!
 //! Needs no network and no nx. A disagreement fails the test unless
@@ -207,40 +207,71 @@ fn set_text(set: &BTreeSet<String>) -> String {
     }
 }
 
-/// The stop the engine predicts, from its findings (the findings that say nx
-/// refuses to run or fails).
-fn predicted_stop(resolution: &Value) -> String {
-    let codes: BTreeSet<&str> = resolution["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|f| f["code"].as_str())
-        .collect();
-    for (code, kind) in [
-        ("cloud-runner-not-installed", "cannot-find-module"),
-        ("runner-not-found", "no-runner-configuration"),
-        ("nx-refuses-to-run", "no-runner-configuration"),
-        (
-            "cloud-runner-fails-authentication",
-            "unable-to-authenticate",
-        ),
-        ("db-cache-fails-authentication", "unable-to-authenticate"),
-        ("nx-stops-at-start-up", "invalid-arg-type"),
-    ] {
-        if codes.contains(code) {
-            return kind.into();
+/// The kind of a stop, as the harness names it, by the finding the engine
+/// gives the stop (`stops.finding`).
+fn stop_kind(finding: &str) -> String {
+    match finding {
+        "cloud-runner-not-installed" => "cannot-find-module",
+        "runner-not-found" | "nx-refuses-to-run" => "no-runner-configuration",
+        "cloud-runner-fails-authentication" | "db-cache-fails-authentication" => {
+            "unable-to-authenticate"
         }
+        "nx-stops-at-start-up" => "invalid-arg-type",
+        other => return format!("a stop of finding `{other}`"),
     }
-    "none".into()
+    .into()
+}
+
+/// The stop the engine predicts: the Resolution's `stops` (exit status,
+/// when, and the kind of its finding), or `none`.
+fn predicted_stop(resolution: &Value) -> String {
+    let stop = &resolution["stops"];
+    if stop.is_null() {
+        return "none".into();
+    }
+    format!(
+        "exit {} at {}: {}",
+        stop["exitStatus"],
+        stop["when"].as_str().unwrap_or("?"),
+        stop_kind(stop["finding"].as_str().unwrap_or_default())
+    )
 }
 
 /// A recorded stop; a failure that came from the recorder refusing the
 /// credential is no stop the engine predicts (tests/conformance/README.md).
+/// `running` when nx reported a task run before it failed, else `start-up`.
 fn recorded_stop(recording: &Value) -> String {
-    match recording["stop"]["kind"].as_str() {
-        None | Some("cloud-refused") => "none".into(),
-        Some(kind) => kind.into(),
+    let kind = match recording["stop"]["kind"].as_str() {
+        None | Some("cloud-refused") => return "none".into(),
+        Some(kind) => kind,
+    };
+    let ran = recording["outputTail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|line| {
+            line.as_str()
+                .is_some_and(|l| l.contains("Successfully ran target"))
+        });
+    format!(
+        "exit {} at {}: {kind}",
+        recording["exitStatus"],
+        if ran { "running" } else { "start-up" }
+    )
+}
+
+/// Two sets of raw tokens as text for a check: redacted (a test's output
+/// never holds a whole token), and marked where two different sets would
+/// read the same.
+fn token_texts(engine: &BTreeSet<String>, nx: &BTreeSet<String>) -> (String, String) {
+    let shown = |set: &BTreeSet<String>| -> BTreeSet<String> {
+        set.iter().map(|t| format!("token {}", redact(t))).collect()
+    };
+    let (e, mut n) = (shown(engine), shown(nx));
+    if e == n && engine != nx {
+        n.insert("(a different token with the same start)".into());
     }
+    (set_text(&e), set_text(&n))
 }
 
 /// One comparison: (check, engine, nx).
@@ -253,19 +284,6 @@ fn yes_no(value: bool) -> String {
         "does not contact Nx Cloud"
     }
     .into()
-}
-
-/// The environment of the recorded case (copied into the recording by the
-/// caller).
-fn case_env(recording: &Value) -> BTreeMap<String, String> {
-    recording["caseEnv"]
-        .as_object()
-        .map(|o| {
-            o.iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn checks(recording: &Value, resolution: &Value) -> Vec<Check> {
@@ -323,61 +341,30 @@ fn checks(recording: &Value, resolution: &Value) -> Vec<Check> {
         };
         out.push(("runner-url", base.to_owned(), seen));
     }
-    // The cache path (DBC-1..3): the trace steps whose notes say what the DB
-    // cache asks and sends (crates/nxcloud-access/src/resolve/db_cache.rs).
-    let cache_steps = |prefix: &str| -> Vec<&Value> {
-        resolution["trace"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|s| s["note"].as_str().is_some_and(|n| n.starts_with(prefix)))
-            .collect()
-    };
-    let asks = cache_steps("DB cache: asks this Nx Cloud API");
-    let cache_token = cache_steps("DB cache: sends this token");
-    let cache_id = cache_steps("DB cache: sends this nxCloudId");
-    let cache_inferred = asks.iter().any(|s| s["rule"] == "DBC-3");
-    let engine_cache_contact =
-        !asks.is_empty() && (!cache_token.is_empty() || !cache_id.is_empty() || cache_inferred);
+    // The cache path (DBC-1..3): the Resolution's `cache` (null: the cache
+    // does not contact Nx Cloud). Its token is raw (`--show-secrets`).
+    let cache = &resolution["cache"];
     out.push((
         "cache-contact",
-        yes_no(engine_cache_contact),
+        yes_no(!cache.is_null()),
         yes_no(on("cache").next().is_some()),
     ));
     if !credential_free {
-        // Tokens compare redacted (the trace never holds a raw token), and an
-        // environment variable also by its value in the case.
-        let env = case_env(recording);
-        let engine: BTreeSet<String> = cache_token
-            .iter()
-            .map(|s| {
-                let source = s["source"].as_str().unwrap_or_default();
-                let value = s["value"].as_str().unwrap_or_default();
-                match source.strip_prefix("env:").and_then(|var| env.get(var)) {
-                    Some(raw) => format!("token {}", redact(raw)),
-                    None => format!("token {value}"),
-                }
-            })
-            .chain(
-                cache_id
-                    .iter()
-                    .map(|s| format!("id {}", s["value"].as_str().unwrap_or_default())),
-            )
-            .chain(asks.iter().filter(|_| engine_cache_contact).map(|s| {
-                format!(
-                    "to {}",
-                    s["value"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .trim_end_matches('/')
-                )
-            }))
-            .collect();
+        let engine_tokens: BTreeSet<String> = cache["accessToken"]["value"]
+            .as_str()
+            .map(|t| BTreeSet::from([t.to_owned()]))
+            .unwrap_or_default();
+        let nx_tokens = distinct(on("cache"), "authorization");
+        let (engine_token, nx_token) = token_texts(&engine_tokens, &nx_tokens);
+        let mut engine = BTreeSet::new();
+        if let Some(id) = cache["nxCloudId"]["value"].as_str() {
+            engine.insert(format!("id {id}"));
+        }
+        if let Some(url) = cache["apiUrl"]["value"].as_str() {
+            engine.insert(format!("to {}", url.trim_end_matches('/')));
+        }
         let mut nx = BTreeSet::new();
         for r in on("cache") {
-            if let Some(token) = r["authorization"].as_str() {
-                nx.insert(format!("token {}", redact(token)));
-            }
             if let Some(id) = r["nxCloudId"].as_str() {
                 nx.insert(format!("id {id}"));
             }
@@ -386,7 +373,11 @@ fn checks(recording: &Value, resolution: &Value) -> Vec<Check> {
                 nx.insert(format!("to {base}"));
             }
         }
-        out.push(("cache-credential", set_text(&engine), set_text(&nx)));
+        out.push((
+            "cache-credential",
+            format!("{engine_token}; {}", set_text(&engine)),
+            format!("{nx_token}; {}", set_text(&nx)),
+        ));
     }
     out.push(("stop", predicted_stop(resolution), recorded_stop(recording)));
     let unknown = on("unknown").count();
@@ -432,8 +423,6 @@ fn the_engine_agrees_with_every_recording() {
             build_workspace(&scratch, &case, &install, nx_version);
             let resolution = explain(&scratch, &case);
             recordings += 1;
-            let mut recording = recording;
-            recording["caseEnv"] = case.get("env").cloned().unwrap_or(Value::Null);
             for (check, engine, nx) in checks(&recording, &resolution) {
                 total += 1;
                 let counts = by_check.entry(check).or_default();

@@ -282,6 +282,21 @@ fn pack_resolution(r: &nxcloud_access::Resolution) -> Option<String> {
         p.text(&finding.message);
         p.text(&finding.fix);
     }
+    p.flag(r.cache.is_some());
+    if let Some(cache) = &r.cache {
+        p.secret(cache.access_token.as_ref());
+        p.sourced(cache.nx_cloud_id.as_ref());
+        p.sourced(Some(&cache.api_url));
+        p.text(&cache.rule);
+    }
+    p.flag(r.stops.is_some());
+    if let Some(stop) = &r.stops {
+        p.text(stop.when.as_str());
+        p.count(usize::from(stop.exit_status));
+        p.text(&stop.reason);
+        p.text(&stop.rule);
+        p.text(&stop.finding);
+    }
     p.clean.then_some(p.out)
 }
 

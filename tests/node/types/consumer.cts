@@ -4,6 +4,9 @@ import nxcloud = require("nxcloud-access");
 
 const resolution: nxcloud.Resolution = nxcloud.resolveCredentials({ nxVersion: "17.2.0", nxJson: "{}" });
 const used: boolean = resolution.nxCloudUsed;
+const cacheToken: string | undefined = resolution.cache?.accessToken?.redacted;
+const stopStatus: number | undefined = resolution.stops?.exitStatus;
+const stopWhen: nxcloud.StopWhen | undefined = resolution.stops?.when;
 const ac: nxcloud.AccessControl = new nxcloud.AccessControl();
 const decision: nxcloud.WebDecision = ac.authorizeWeb({ user: "ann", organization: "acme", action: "view-stats" });
 const snapshot: string = JSON.stringify(ac);

@@ -606,3 +606,85 @@ fn no_finding_suggests(world: &mut SpecWorld, text: String) {
         assert!(!fix.contains(&text), "`{text}` offered by {found:#}");
     }
 }
+
+// The cache path (DBC-1..3) and nx's stops: the `cache` and `stops` fields.
+
+/// The `cache` field, which must be there (`null` or an object).
+fn cache(answer: &Value) -> &Value {
+    sourced(answer, "cache")
+}
+
+#[then(regex = r#"^the DB cache (contacts|does not contact) Nx Cloud$"#)]
+fn cache_contacts(world: &mut SpecWorld, contacts: String) {
+    let answer = world.resolution.answer();
+    assert_eq!(
+        !cache(answer).is_null(),
+        contacts == "contacts",
+        "{answer:#}"
+    );
+}
+
+#[then(regex = r#"^the DB cache sends the token "([^"]*)" from "([^"]+)"$"#)]
+fn cache_token(world: &mut SpecWorld, name: String, source: String) {
+    let token = world.resolution.token(&name);
+    let answer = world.resolution.answer();
+    assert_sourced(cache(answer), "accessToken", &token, &source);
+    let redacted = cache(answer)["accessToken"]["redacted"].as_str();
+    assert!(
+        redacted.is_some_and(|r| r != token && r.ends_with('…')),
+        "the redacted form in {answer:#}"
+    );
+}
+
+#[then(expr = "the DB cache sends no access token")]
+fn cache_no_token(world: &mut SpecWorld) {
+    let answer = world.resolution.answer();
+    assert!(!cache(answer).is_null(), "{answer:#}");
+    assert!(cache(answer)["accessToken"].is_null(), "{answer:#}");
+}
+
+#[then(regex = r#"^the DB cache sends the nxCloudId "([^"]*)" from "([^"]+)"$"#)]
+fn cache_id(world: &mut SpecWorld, id: String, source: String) {
+    assert_sourced(cache(world.resolution.answer()), "nxCloudId", &id, &source);
+}
+
+#[then(regex = r#"^the DB cache asks "([^"]+)" from "([^"]+)" by rule "([^"]+)"$"#)]
+fn cache_asks(world: &mut SpecWorld, url: String, source: String, rule: String) {
+    let answer = world.resolution.answer();
+    assert_sourced(cache(answer), "apiUrl", &url, &source);
+    assert_eq!(cache(answer)["rule"], json!(rule), "{answer:#}");
+}
+
+#[then(
+    regex = r#"^nx stops (at start-up|while running) with exit status (\d+) by rule "([^"]+)" and the finding "([^"]+)"$"#
+)]
+fn nx_stops(world: &mut SpecWorld, when: String, status: u8, rule: String, finding: String) {
+    let answer = world.resolution.answer();
+    let stop = sourced(answer, "stops");
+    let when = if when == "at start-up" {
+        "start-up"
+    } else {
+        "running"
+    };
+    assert_eq!(stop["when"], json!(when), "{answer:#}");
+    assert_eq!(stop["exitStatus"], json!(status), "{answer:#}");
+    assert_eq!(stop["rule"], json!(rule), "{answer:#}");
+    assert_eq!(stop["finding"], json!(finding), "{answer:#}");
+    assert!(
+        stop["reason"].as_str().is_some_and(|r| !r.is_empty()),
+        "{answer:#}"
+    );
+    // The finding that says why is there, of severity `error`.
+    assert!(
+        findings(answer)
+            .iter()
+            .any(|f| f["code"] == json!(finding) && f["severity"] == json!("error")),
+        "{answer:#}"
+    );
+}
+
+#[then(expr = "nx does not stop")]
+fn nx_does_not_stop(world: &mut SpecWorld) {
+    let answer = world.resolution.answer();
+    assert!(sourced(answer, "stops").is_null(), "{answer:#}");
+}

@@ -6,19 +6,20 @@
 //! whatever runner runs. It reads the credential with
 //! `getRunnerOptions('default', nxJson, {}, true)`: the `default` entry's
 //! options merged with the top-level keys, whatever the entry's runner name.
-//! What it sends is reported as trace steps (rule DBC-1, or DBC-3 where the
-//! downloaded client decides) whose notes start with [`SENDS_TOKEN`],
-//! [`SENDS_ID`] and [`ASKS_URL`]; a connected workspace whose cache has no
-//! credential makes nx fail (DBC-2), a finding of severity `error`.
+//! What it sends is the `Resolution`'s `cache` field, from the same walk that
+//! writes the trace steps (rule DBC-1, or DBC-3 where the downloaded client
+//! decides) whose notes start with [`SENDS_TOKEN`], [`SENDS_ID`] and
+//! [`ASKS_URL`]; a connected workspace whose cache has no credential makes
+//! nx fail (DBC-2): a finding of severity `error` and the `stops` field.
 //! Recorded: tests/conformance (cases top-level-token, custom-runner-with-token,
 //! nrwl-runner-top-level-token, never-connect-alone, nx-cloud-runner-no-token,
 //! numeric-token).
 
 use crate::input::dotenv::{DotEnv, Environment};
 use crate::input::nx_json::Json;
-use crate::resolve::model::{Outcome, Severity};
-use crate::resolve::Report;
-use crate::secret::redact;
+use crate::resolve::model::{CachePath, Outcome, Severity, Sourced, StopWhen};
+use crate::resolve::{secret_value, Report};
+use crate::secret::{redact, Secret};
 use crate::version::Behaviour;
 
 /// The start of the note of the trace step that gives the cache's token.
@@ -108,15 +109,24 @@ pub fn stops_at_start_up(
         ),
         format!("write `{key}` in nx.json as a string (in quotes), or set `cacheDirectory` in nx.json"),
     );
+    report.stop(
+        StopWhen::StartUp,
+        "INP-4",
+        "nx-stops-at-start-up",
+        format!(
+            "TypeError [ERR_INVALID_ARG_TYPE]: nx hashes `nx.json:{key}`, a {}, to name its per-workspace folder",
+            value.type_name()
+        ),
+    );
     true
 }
 
-/// DBC-1..3: what the cache path sends, and whether it fails the command.
-/// Returns whether nx fails the command on this path (DBC-2).
-pub fn check(inputs: &CacheInputs<'_>, report: &mut Report) -> bool {
+/// DBC-1..3: what the cache path sends (`None`: it does not contact Nx
+/// Cloud), and whether it fails the command (DBC-2, then a stop).
+pub fn check(inputs: &CacheInputs<'_>, report: &mut Report) -> Option<CachePath> {
     let b = inputs.behaviour;
     if !b.db_cache || !inputs.connected {
-        return false;
+        return None;
     }
     if b.db_cache_switches {
         let switch = if inputs.env.value("NX_DISABLE_DB") == Some("true") {
@@ -136,7 +146,7 @@ pub fn check(inputs: &CacheInputs<'_>, report: &mut Report) -> bool {
                 Outcome::Used,
                 "the DB cache is off: the legacy cache does not contact Nx Cloud",
             );
-            return false;
+            return None;
         }
     }
     let options = inputs
@@ -240,7 +250,13 @@ pub fn check(inputs: &CacheInputs<'_>, report: &mut Report) -> bool {
             ),
             cache_fix(inputs),
         );
-        return true;
+        report.stop(
+            StopWhen::Running,
+            "DBC-2",
+            "db-cache-fails-authentication",
+            "Unable to authenticate: the DB cache has no access token and no nxCloudId (the tasks run, then the command fails)",
+        );
+        return None;
     }
     if !inputs.runner_sends {
         report.finding(
@@ -253,7 +269,15 @@ pub fn check(inputs: &CacheInputs<'_>, report: &mut Report) -> bool {
             "nothing to change if that is meant; to keep Nx Cloud off entirely, set `NX_NO_CLOUD=true` (honoured from 20.0.2; on 20.0.1 only this variable)",
         );
     }
-    false
+    Some(CachePath {
+        access_token: token.map(|(source, value)| secret_value(source, Secret::new(value))),
+        nx_cloud_id: id.map(|(source, value)| Sourced { value, source }),
+        api_url: Sourced {
+            value: url.1,
+            source: url.0,
+        },
+        rule: rule.to_owned(),
+    })
 }
 
 /// The fix of `db-cache-fails-authentication`, for the workspace's version.

@@ -18,7 +18,10 @@
 //!   002). Nx reads a top-level `nxCloudId` from 19.6.0; 19.7.0 is when
 //!   `nx connect` started writing it. The engine follows the code (19.6.0).
 //! * When Nx refuses to run (RUN-1, LEG-1) the runner's `module` is `none`
-//!   and nothing is sent; an `error` finding says why.
+//!   and nothing is sent; an `error` finding says why, and `stops` says when
+//!   nx stops, with its exit status and the rule. Every stop the recordings
+//!   show exits 1; RUN-1's (`--runner` naming no entry) is not recorded and
+//!   is taken to exit 1 like LEG-1's, from nx's code.
 //! * An nxCloudId the deciding runner does not know (ID-2, CLI-1) is not
 //!   reported as `nxCloudId`: the trace shows it ignored, with a finding.
 //! * `nx-cloud` client packages before 16.5 are treated like later ones
@@ -97,6 +100,9 @@ pub struct Report {
     /// The findings already reported (one finding per runner entry of a
     /// huge nx.json must not cost a scan of all the others).
     seen: HashSet<Finding>,
+    /// How nx stops, the first stop found (each is reported with its
+    /// `error` finding, by the same code).
+    pub stop: Option<Stop>,
 }
 
 impl Report {
@@ -130,6 +136,20 @@ impl Report {
         };
         if self.seen.insert(finding.clone()) {
             self.findings.push(finding);
+        }
+    }
+
+    /// Records that nx stops (exit status 1, as every recorded stop); the
+    /// first stop counts, since nx never gets further.
+    pub fn stop(&mut self, when: StopWhen, rule: &str, finding: &str, reason: impl Into<String>) {
+        if self.stop.is_none() {
+            self.stop = Some(Stop {
+                when,
+                exit_status: 1,
+                reason: reason.into(),
+                rule: rule.to_owned(),
+                finding: finding.to_owned(),
+            });
         }
     }
 }
@@ -306,12 +326,13 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
     };
     // DBC-1..3: the cache path, after the runner's own (nx stops before it
     // when the runner cannot be set up, or its client fails the command).
+    let mut cache = None;
     if !choice.refused && !runner_fails {
         let nx_cloud_env = input
             .nx_cloud_env
             .as_deref()
             .map(|text| dotenv::parse(text, dotenv::Flavour::Nx));
-        db_cache::check(
+        cache = db_cache::check(
             &db_cache::CacheInputs {
                 nx_json: &nx_json,
                 env: &env,
@@ -401,6 +422,8 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
         inferred,
         trace: report.trace,
         findings: report.findings,
+        cache,
+        stops: report.stop,
     })
 }
 
@@ -464,7 +487,7 @@ fn check_sizes(input: &ResolveInput) -> Result<(), ResolveError> {
 /// The environment variables that hold tokens.
 const TOKEN_KEYS: [&str; 2] = ["NX_CLOUD_AUTH_TOKEN", "NX_CLOUD_ACCESS_TOKEN"];
 
-fn secret_value(source: String, secret: Secret) -> SecretValue {
+pub(crate) fn secret_value(source: String, secret: Secret) -> SecretValue {
     SecretValue {
         redacted: secret.redacted(),
         value: secret,

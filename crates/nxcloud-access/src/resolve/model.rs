@@ -99,6 +99,60 @@ pub struct Resolution {
     pub trace: Vec<TraceStep>,
     /// What is unsafe or surprising, with fixes (EXP-2).
     pub findings: Vec<Finding>,
+    /// What nx's own task cache sends to Nx Cloud (DBC-1..3), apart from the
+    /// tasks runner (the fields above); `None` when it does not contact Nx
+    /// Cloud (before nx 20.0, not connected, the cache switched off, or nx
+    /// stops first).
+    pub cache: Option<CachePath>,
+    /// How nx stops before or while running the tasks (INP-4, RUN-1, LEG-1,
+    /// TOKEN-4, DBC-2); `None` when it runs them. The first stop counts.
+    pub stops: Option<Stop>,
+}
+
+/// What nx's task cache (the DB cache of nx 20 and later) sends to Nx Cloud
+/// when it asks for a remote cache (DBC-1..3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[cfg_attr(feature = "tsify", tsify(missing_as_null))]
+#[serde(rename_all = "camelCase")]
+pub struct CachePath {
+    /// The token it sends: the `default` entry's options merged with the
+    /// top-level keys, whatever the runner name; `None` when it sends none.
+    pub access_token: Option<SecretValue>,
+    /// The nxCloudId it sends, or `None`.
+    pub nx_cloud_id: Option<Sourced>,
+    /// The Nx Cloud API it asks.
+    pub api_url: Sourced,
+    /// The rule that decides: `DBC-1`, or `DBC-3` where the client nx
+    /// downloads chooses (an interpretation, like `inferred`).
+    pub rule: String,
+}
+
+/// How nx stops before or while running the tasks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Stop {
+    /// `start-up`: before any task runs; `running`: the tasks run, then the
+    /// command fails.
+    pub when: StopWhen,
+    /// nx's exit status.
+    pub exit_status: u8,
+    /// What nx says, and why.
+    pub reason: String,
+    /// The rule that decides.
+    pub rule: String,
+    /// The code of the finding (severity `error`) that gives the fix.
+    pub finding: String,
+}
+
+/// When nx stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "kebab-case")]
+pub enum StopWhen {
+    StartUp,
+    Running,
 }
 
 /// The runner that runs.
@@ -211,6 +265,16 @@ impl CredentialKind {
     }
 }
 
+impl StopWhen {
+    /// The name in the JSON (`start-up`, `running`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            StopWhen::StartUp => "start-up",
+            StopWhen::Running => "running",
+        }
+    }
+}
+
 impl Outcome {
     /// The name in the JSON (`used`, `shadowed`, `ignored`, `absent`).
     pub const fn as_str(self) -> &'static str {
@@ -267,6 +331,9 @@ mod tests {
         }
         for severity in [Severity::Info, Severity::Warning, Severity::Error] {
             assert_eq!(severity.as_str(), serde_name(severity));
+        }
+        for when in [StopWhen::StartUp, StopWhen::Running] {
+            assert_eq!(when.as_str(), serde_name(when));
         }
     }
 }

@@ -4,7 +4,7 @@
 use crate::input::client::CloudClient;
 use crate::input::dotenv::Environment;
 use crate::input::nx_json::Json;
-use crate::resolve::model::{Outcome, Severity, TraceStep};
+use crate::resolve::model::{Outcome, Severity, StopWhen, TraceStep};
 use crate::resolve::Report;
 use crate::version::{Behaviour, OptOut};
 
@@ -243,6 +243,12 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
                 Outcome::Absent,
                 "nx 16 needs this entry to run",
             );
+            report.stop(
+                StopWhen::StartUp,
+                "LEG-1",
+                "nx-refuses-to-run",
+                format!("nx 16 finds no runner configuration (\"Could not find any runner configurations in nx.json\"): nx.json has {what}"),
+            );
             choice.refused = true;
             choice.module = "none".into();
             return choice;
@@ -262,6 +268,15 @@ pub fn choose<'a>(inputs: &RunnerInputs<'a>, report: &mut Report) -> RunnerChoic
                     ),
                     format!(
                         "add `{}` to the devDependencies of package.json and install it",
+                        choice.module
+                    ),
+                );
+                report.stop(
+                    StopWhen::StartUp,
+                    "LEG-1",
+                    "cloud-runner-not-installed",
+                    format!(
+                        "Cannot find module '{}': nx 16 loads the runner module of the selected entry",
                         choice.module
                     ),
                 );
@@ -403,6 +418,12 @@ fn runner_name(inputs: &RunnerInputs<'_>, report: &mut Report) -> (String, bool)
                 Severity::Error,
                 format!("`--runner {arg}` names no entry of `tasksRunnerOptions`: nx stops with \"could not find runner configuration\""),
                 format!("add a `tasksRunnerOptions.{arg}` entry to nx.json, or pass the name of an existing entry"),
+            );
+            report.stop(
+                StopWhen::StartUp,
+                "RUN-1",
+                "runner-not-found",
+                format!("Could not find runner configuration for {arg}: `--runner` names no `tasksRunnerOptions` entry"),
             );
             return (arg.to_owned(), true);
         }

@@ -4,7 +4,7 @@
 use crate::input::client::CloudClient;
 use crate::input::dotenv::{self, DotEnv, Flavour};
 use crate::input::nx_json::Json;
-use crate::resolve::model::{Outcome, Severity, Sourced};
+use crate::resolve::model::{Outcome, Severity, Sourced, StopWhen};
 use crate::resolve::precedence::{walk, Chosen, Held, Probe, TokenSource};
 use crate::resolve::{Ctx, Report, TOKEN_KEYS};
 use crate::secret::Secret;
@@ -252,6 +252,15 @@ impl Ctx<'_> {
                 Severity::Error,
                 format!("the Nx Cloud runner (`{}`) has no access token and no usable nxCloudId, so the command fails with an authentication error (even with `--no-cloud`)", self.choice.loaded_client.as_ref().map(ToString::to_string).unwrap_or_default()),
                 self.authentication_fix(),
+            );
+            report.stop(
+                StopWhen::StartUp,
+                "TOKEN-4",
+                "cloud-runner-fails-authentication",
+                format!(
+                    "Unable to authenticate: the installed client `{}` has no access token and no usable nxCloudId, and fails before any task runs",
+                    self.choice.loaded_client.as_ref().map(ToString::to_string).unwrap_or_default()
+                ),
             );
         } else {
             // Clients before 16.1 (`@nrwl/nx-cloud` 14/15, `nx-cloud` 16.0) fall

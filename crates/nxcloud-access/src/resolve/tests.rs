@@ -258,3 +258,74 @@ fn the_engine_agrees_with_the_published_nx_packages() {
         mismatches.join("\n")
     );
 }
+
+fn resolve_on(version: &str, nx_json: &str) -> Resolution {
+    let mut i = input(nx_json);
+    i.nx_version = Some(version.into());
+    resolve_credentials(&i).unwrap()
+}
+
+#[test]
+fn the_cache_field_says_what_the_db_cache_sends() {
+    // DBC-1: the top-level token, whatever the runner (recorded:
+    // nrwl-runner-top-level-token/nx-20.0.6).
+    let json = r#"{ "nxCloudAccessToken": "top-token-000001", "nxCloudUrl": "https://top.example",
+        "tasksRunnerOptions": { "default": { "runner": "@nrwl/nx-cloud" } } }"#;
+    let r = resolve_on("20.0.6", json);
+    let cache = r.cache.expect("the DB cache contacts Nx Cloud");
+    let token = cache.access_token.unwrap();
+    assert_eq!(token.value.expose(), "top-token-000001");
+    assert_eq!(token.source, "nx.json:nxCloudAccessToken");
+    assert_eq!(token.redacted, crate::secret::redact("top-token-000001"));
+    assert_eq!(cache.api_url.value, "https://top.example");
+    assert_eq!(cache.rule, "DBC-1");
+    assert!(r.stops.is_none());
+    // Before 20.0 there is no DB cache.
+    assert!(resolve_on("19.8.6", json).cache.is_none());
+    // DBC-3: the downloaded client chooses.
+    assert_eq!(resolve_on("22.6.0", json).cache.unwrap().rule, "DBC-3");
+}
+
+#[test]
+fn the_stops_field_says_how_nx_stops() {
+    // DBC-2: the tasks run, then nx exits 1 (never-connect-alone/nx-20.0.1).
+    let r = resolve_on("20.0.1", r#"{ "neverConnectToCloud": true }"#);
+    let stop = r.stops.expect("nx stops");
+    assert_eq!(
+        (stop.when, stop.exit_status, stop.rule.as_str()),
+        (StopWhen::Running, 1, "DBC-2")
+    );
+    assert_eq!(stop.finding, "db-cache-fails-authentication");
+    assert!(r.cache.is_none());
+    // INP-4: at start-up, and first (numeric-token/nx-24.0.6).
+    let r = resolve_on("24.0.6", r#"{ "nxCloudAccessToken": 12345 }"#);
+    let stop = r.stops.expect("nx stops");
+    assert_eq!(
+        (stop.when, stop.rule.as_str()),
+        (StopWhen::StartUp, "INP-4")
+    );
+    assert!(r.cache.is_none());
+    // LEG-1: the runner module is not installed (legacy-nx-cloud-runner/nx-16.10.0).
+    let r = resolve_on(
+        "16.10.0",
+        r#"{ "tasksRunnerOptions": { "default": { "runner": "nx-cloud", "options": { "accessToken": "t" } } } }"#,
+    );
+    let stop = r.stops.expect("nx stops");
+    assert_eq!(
+        (stop.when, stop.rule.as_str(), stop.finding.as_str()),
+        (StopWhen::StartUp, "LEG-1", "cloud-runner-not-installed")
+    );
+    // Every stop comes with its error finding.
+    for r in [
+        resolve_on("20.0.1", r#"{ "neverConnectToCloud": true }"#),
+        resolve_on("16.10.0", "{}"),
+    ] {
+        let stop = r.stops.expect("nx stops");
+        assert!(r
+            .findings
+            .iter()
+            .any(|f| f.code == stop.finding && f.severity == Severity::Error));
+    }
+    // Nothing stops a plain workspace.
+    assert!(resolve_on("20.0.6", "{}").stops.is_none());
+}
