@@ -185,7 +185,6 @@ pub fn gather(
             clients.push((name, found));
         }
     }
-    let cloud_client = choose_client(clients, nx_json.as_deref(), nx_version.as_deref());
 
     let pat = find_pat_file(host, env, request.platform);
     let nxcloud_ini = match &pat.found {
@@ -198,18 +197,30 @@ pub fn gather(
 
     let tracked_files = host.tracked_files(&root, &TRACKABLE_FILES);
     // `None` outside git: the core then counts only nx.json as committed.
-    let input = ResolveInput {
+    let mut input = ResolveInput {
         nx_version,
         nx_json: nx_json.clone(),
         env: env.clone(),
         dot_env_files,
         nx_cloud_env: read(host, &root.join("nx-cloud.env"))?,
-        cloud_client: cloud_client.as_ref().map(|client| client.value.clone()),
+        cloud_client: None,
         runner: request.runner.clone(),
         package_json: read(host, &root.join("package.json"))?,
         nxcloud_ini,
         tracked_files,
     };
+    // CLI-1: Nx loads the module of the selected entry (`--runner`, the
+    // environment, else `default`); the core says which module that is.
+    let selected_module = nxcloud_access::resolve_credentials(&input)
+        .ok()
+        .map(|resolution| resolution.runner.module);
+    let cloud_client = choose_client(
+        clients,
+        selected_module.as_deref(),
+        input.nx_json.as_deref(),
+        input.nx_version.as_deref(),
+    );
+    input.cloud_client = cloud_client.as_ref().map(|client| client.value.clone());
     Ok(Workspace {
         nx_json: nx_json.map(|_| nx_json_path),
         root,
@@ -315,12 +326,15 @@ pub fn installed_version(
     Ok(None)
 }
 
-/// The client package Nx would load, as `name@version` (CLI-1), when several
-/// are installed: `@nrwl/nx-cloud` only where `nx.json` names that runner and
-/// the version still loads it by that name (up to 20.x); else `nx-cloud`.
-/// The core decides whether the chosen package is loaded at all.
+/// The client package Nx would load, as `name@version` (CLI-1). When the
+/// selected entry's runner module (`selected_module`, as the core resolves
+/// it) is a client package that Node finds installed, that package. Else,
+/// when several are installed: `@nrwl/nx-cloud` only where `nx.json` names
+/// that runner and the version still loads it by that name (up to 20.x);
+/// else `nx-cloud`. The core decides whether the chosen package is loaded.
 fn choose_client(
     installed: Vec<(&str, Detected)>,
+    selected_module: Option<&str>,
     nx_json: Option<&str>,
     nx_version: Option<&str>,
 ) -> Option<Detected> {
@@ -331,6 +345,8 @@ fn choose_client(
     let prefer_nrwl = names_nrwl && loads_by_name;
     let mut ordered = installed;
     ordered.sort_by_key(|(name, _)| (*name == "@nrwl/nx-cloud") != prefer_nrwl);
+    // A stable sort: the selected module, when installed, comes first.
+    ordered.sort_by_key(|(name, _)| Some(*name) != selected_module);
     ordered.into_iter().next().map(|(name, found)| Detected {
         value: format!("{name}@{}", found.value),
         path: found.path,
@@ -784,7 +800,7 @@ mod tests {
             ]
         };
         let legacy = Some(r#"{"tasksRunnerOptions":{"default":{"runner":"@nrwl/nx-cloud"}}}"#);
-        let chosen = |json, version| choose_client(both(), json, version).map(|d| d.value);
+        let chosen = |json, version| choose_client(both(), None, json, version).map(|d| d.value);
         assert_eq!(
             chosen(legacy, Some("16.10.0")).as_deref(),
             Some("@nrwl/nx-cloud@16.5.2")
@@ -799,6 +815,7 @@ mod tests {
         );
         let only_nrwl = choose_client(
             vec![("@nrwl/nx-cloud", detected("15.3.5"))],
+            Some("nx-cloud"),
             Some("{}"),
             None,
         );
@@ -806,7 +823,49 @@ mod tests {
             only_nrwl.map(|d| d.value).as_deref(),
             Some("@nrwl/nx-cloud@15.3.5")
         );
-        assert_eq!(choose_client(Vec::new(), legacy, None), None);
+        assert_eq!(choose_client(Vec::new(), None, legacy, None), None);
+    }
+
+    #[test]
+    fn the_selected_entry_picks_the_installed_client_it_names() {
+        // Recorded: separate-clients-runner-ci and separate-clients-default-entry
+        // (nx 16.10.0, @nrwl/nx-cloud 15.3.5 and nx-cloud 19.1.3 installed apart).
+        let text = r#"{"tasksRunnerOptions":{
+            "default":{"runner":"@nrwl/nx-cloud","options":{"accessToken":"default-token-001"}},
+            "ci":{"runner":"nx-cloud","options":{"accessToken":"ci-token-0000001"}}}}"#;
+        let host = FakeHost::default()
+            .with("/w/nx.json", text)
+            .with(
+                "/w/node_modules/nx/package.json",
+                r#"{"version":"16.10.0"}"#,
+            )
+            .with(
+                "/w/node_modules/@nrwl/nx-cloud/package.json",
+                r#"{"version":"15.3.5"}"#,
+            )
+            .with(
+                "/w/node_modules/nx-cloud/package.json",
+                r#"{"version":"19.1.3"}"#,
+            );
+        let client = |runner: Option<&str>, env: BTreeMap<String, String>| {
+            let mut req = request("/w");
+            req.runner = runner.map(str::to_owned);
+            gather(&host, &env, &req)
+                .ok()
+                .and_then(|ws| ws.input.cloud_client)
+        };
+        assert_eq!(
+            client(Some("ci"), env(&[])).as_deref(),
+            Some("nx-cloud@19.1.3")
+        );
+        assert_eq!(
+            client(None, env(&[("NX_TASKS_RUNNER", "ci")])).as_deref(),
+            Some("nx-cloud@19.1.3")
+        );
+        assert_eq!(
+            client(None, env(&[])).as_deref(),
+            Some("@nrwl/nx-cloud@15.3.5")
+        );
     }
 
     #[test]
