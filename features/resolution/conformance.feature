@@ -124,6 +124,9 @@ Feature: Agreement with recordings of the real nx CLI
       | @nrwl/nx-cloud@16.4.0 | false | there is no finding "cloud-runner-fails-authentication"              |
       | @nrwl/nx-cloud@16.5.2 | false | there is no finding "cloud-runner-fails-authentication"              |
       | @nrwl/nx-cloud@16.5.2 | true  | there is a finding "cloud-runner-fails-authentication" of severity "error" |
+      | @nrwl/nx-cloud@18.0.1 | false | there is no finding "cloud-runner-fails-authentication"              |
+      | @nrwl/nx-cloud@18.0.1 | true  | there is a finding "cloud-runner-fails-authentication" of severity "error" |
+      | @nrwl/nx-cloud@19.1.3 | false | there is a finding "cloud-runner-fails-authentication" of severity "error" |
 
   # Issue 11: the outcome was right (nothing sent), but nothing told the user.
   @CONF-1 @ENVF-2 @EXP-2

@@ -81,14 +81,15 @@ impl CloudClient {
     // TOKEN-4: the runner option `useLightClient` moves that line (recorded:
     // nrwl-runner-no-token-light-client, `true` makes 16.4.0 fail;
     // nrwl-runner-no-token-heavy-client, `false` makes 16.5.2 fall back).
-    // The light client exists from 16.3. `false` is recorded on 16.5 only; for
-    // 17 and later the engine keeps the light client's answer.
+    // The light client exists from 16.3; the heavy one that `false` selects
+    // ships up to 18.x (recorded: `false` makes 16.5.2, 17.0.0 and 18.0.1 fall
+    // back; 19.1.3 has only the light client and fails whatever the option).
     /// Whether the client fails without a credential, given the selected
     /// entry's `options.useLightClient` (`None` when not a boolean).
     pub fn fails_without_credential_given(&self, use_light_client: Option<bool>) -> bool {
         match use_light_client {
             Some(true) => self.at_least(16, 3),
-            Some(false) => self.at_least(17, 0),
+            Some(false) => self.at_least(19, 0),
             None => self.fails_without_credential(),
         }
     }
@@ -191,6 +192,10 @@ mod tests {
         assert!(!c("@nrwl/nx-cloud@16.4.0").fails_without_credential_given(None));
         assert!(!c("@nrwl/nx-cloud@16.5.2").fails_without_credential_given(Some(false)));
         assert!(c("@nrwl/nx-cloud@16.5.2").fails_without_credential_given(None));
+        assert!(!c("@nrwl/nx-cloud@17.0.0").fails_without_credential_given(Some(false)));
+        assert!(!c("@nrwl/nx-cloud@18.0.1").fails_without_credential_given(Some(false)));
+        assert!(c("@nrwl/nx-cloud@19.1.3").fails_without_credential_given(Some(false)));
+        assert!(c("@nrwl/nx-cloud@18.0.1").fails_without_credential_given(None));
         assert!(!c("@nrwl/nx-cloud@16.0.2").warns_when_falling_back());
         assert!(c("@nrwl/nx-cloud@16.0.3").warns_when_falling_back());
     }
