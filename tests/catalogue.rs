@@ -16,8 +16,6 @@ struct Rule {
     cases: Option<BTreeSet<String>>,
     /// The `- Nx versions:` line is there.
     versions: bool,
-    /// `Recorded cases: none (reason)`.
-    none_reason: bool,
     not_modelled: bool,
 }
 
@@ -55,7 +53,6 @@ fn parse_catalogue(file: &'static str, errors: &mut Vec<String>) -> BTreeMap<Str
                 file,
                 cases: None,
                 versions: false,
-                none_reason: false,
                 not_modelled: false,
             };
             if rules.insert(id.clone(), rule).is_some() {
@@ -68,18 +65,15 @@ fn parse_catalogue(file: &'static str, errors: &mut Vec<String>) -> BTreeMap<Str
             continue;
         };
         if let Some(list) = line.strip_prefix("- Recorded cases:") {
-            let list = list.trim();
-            if list.starts_with("none (") {
-                rule.none_reason = true;
-                rule.cases = Some(BTreeSet::new());
-            } else {
-                let names: BTreeSet<String> = list
-                    .split(',')
-                    .map(|name| name.trim().trim_matches('`').to_owned())
-                    .filter(|name| !name.is_empty())
-                    .collect();
-                rule.cases = Some(names);
-            }
+            // Every resolution rule names its cases: there is no
+            // `none (reason)` exemption any more (URL-2 was the last one).
+            let names: BTreeSet<String> = list
+                .trim()
+                .split(',')
+                .map(|name| name.trim().trim_matches('`').to_owned())
+                .filter(|name| !name.is_empty())
+                .collect();
+            rule.cases = Some(names);
         } else if line.starts_with("- Nx versions:") {
             rule.versions = true;
         } else if line.trim() == "- Not yet modelled." {
@@ -229,12 +223,8 @@ fn every_rule_is_tagged_and_recorded() {
         }
         if with_recordings > 0 {
             recorded += 1;
-        } else if !rule.none_reason {
-            errors.push(format!("{id}: no recording shows this rule"));
         } else {
-            todo.push(format!(
-                "{id} (not observable end to end: see the catalogue)"
-            ));
+            errors.push(format!("{id}: no recording shows this rule"));
         }
     }
     for (id, count) in &tags {

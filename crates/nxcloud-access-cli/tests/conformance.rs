@@ -20,6 +20,11 @@
 //!   task, and why), against the Resolution's `stops`;
 //! * `attributed`: the harness could tell which path made every request.
 //!
+//! A case whose `command` is `connect` records `nx connect` instead of a task
+//! run: nx prints the app URL of a connected workspace (URL-2; 16.x to 18.x
+//! print it, later versions do not). Its one check is `app-url`: the URL nx
+//! printed against the Resolution's `appUrl`.
+//!
 //! Needs no network and no nx. A disagreement fails the test unless
 //! `tests/conformance/known-disagreements.json` lists it with its reason; a
 //! listed entry that no longer matches any disagreement fails it too, so the
@@ -286,7 +291,32 @@ fn yes_no(value: bool) -> String {
     .into()
 }
 
+/// The app URL `nx connect` printed for a connected workspace: 16.x and 17.x
+/// print `<app URL>/orgs/workspace-setup?accessToken=...`, 18.x `- Login at
+/// <app URL> to connect your repository`.
+fn printed_app_url(recording: &Value) -> String {
+    let lines = recording["outputTail"].as_array().unwrap();
+    for line in lines.iter().filter_map(Value::as_str) {
+        let line = line.trim();
+        if let Some((url, _)) = line.split_once("/orgs/workspace-setup?") {
+            return url.to_owned();
+        }
+        if let Some(rest) = line.strip_prefix("- Login at ") {
+            if let Some(url) = rest.strip_suffix(" to connect your repository") {
+                return url.to_owned();
+            }
+        }
+    }
+    "(none printed)".into()
+}
+
 fn checks(recording: &Value, resolution: &Value) -> Vec<Check> {
+    if recording["command"][1] == "connect" {
+        let engine = resolution["appUrl"]["value"]
+            .as_str()
+            .unwrap_or("(none printed)");
+        return vec![("app-url", engine.to_owned(), printed_app_url(recording))];
+    }
     let requests = recording["requests"].as_array().unwrap();
     let on = |path: &'static str| requests.iter().filter(move |r| r["path"] == path);
     let cloud = resolution["runner"]["cloud"].as_bool() == Some(true);

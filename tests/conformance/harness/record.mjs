@@ -137,7 +137,10 @@ async function record(name, c, install) {
   };
   // nx's own `bin` entry (bin/nx.js, dist/bin/nx.js from 22.7).
   const nxBin = JSON.parse(fs.readFileSync(nxPkg, 'utf8')).bin.nx;
-  const argv = [path.join(nm, 'nx', nxBin), 'run', 'app:build', ...(c.runner ? ['--runner', c.runner] : []), ...(c.args || [])];
+  // `command`: `run` (default) runs `nx run app:build`; `connect` runs `nx
+  // connect`, which prints the app URL (URL-2) of a connected workspace.
+  const verb = c.command === 'connect' ? ['connect'] : ['run', 'app:build', ...(c.runner ? ['--runner', c.runner] : [])];
+  const argv = [path.join(nm, 'nx', nxBin), ...verb, ...(c.args || [])];
   // `cwd`: the folder of the workspace nx runs in (DOT-1 reads the root
   // .env files from there up to 18.3.1).
   const cwd = c.cwd ? path.join(ws, c.cwd) : ws;
