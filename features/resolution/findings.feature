@@ -58,9 +58,27 @@ Feature: Findings about committed and misplaced credentials
     Then the finding "committed-read-write-token" mentions "<source>"
 
     Examples:
-      | tracked      | source                           |
-      | .env         | .env:NX_CLOUD_ACCESS_TOKEN       |
-      | nx-cloud.env | nx-cloud.env:NX_CLOUD_AUTH_TOKEN |
+      | tracked         | source                           |
+      | .env            | .env:NX_CLOUD_ACCESS_TOKEN       |
+      | nx-cloud.env    | nx-cloud.env:NX_CLOUD_AUTH_TOKEN |
+      | ./.env          | .env:NX_CLOUD_ACCESS_TOKEN       |
+      | .\\nx-cloud.env | nx-cloud.env:NX_CLOUD_AUTH_TOKEN |
+
+  @TOKF-2
+  Scenario Outline: a tracked name that is not a root file of TOKF-2 is refused, never ignored
+    Given Nx 19.6.7 is installed
+    And an nx.json containing exactly "{}"
+    And git tracks "nx.json"
+    And git tracks "<tracked>"
+    When the credentials are resolved
+    Then the resolution fails with "invalid-input"
+    And the error message mentions "<tracked>"
+    And the error message mentions "`nx-cloud.env`"
+
+    Examples:
+      | tracked       |
+      | apps/web/.env |
+      | package.json  |
 
   @TOKF-2
   Scenario: an untracked .env file is not committed

@@ -152,10 +152,18 @@ Feature: Reading the workspace's inputs
       | garbage |
       | 15.9.7  |
 
-  Scenario: without a version the newest known behaviour applies
+  Scenario: without a version the newest known behaviour applies, and a finding says so
     Given an nx.json containing exactly "{}"
     When the credentials are resolved
     Then the rules were applied for Nx "24.0.6"
+    And there is a finding "nx-version-assumed" of severity "info"
+    And the finding "nx-version-assumed" mentions "24.0.6"
+
+  Scenario: with a version no version is assumed
+    Given Nx 24.0.6 is installed
+    And an nx.json containing exactly "{}"
+    When the credentials are resolved
+    Then there is no finding "nx-version-assumed"
 
   Scenario: a cloud client that is not a package and version is refused
     Given the installed cloud client is given as "nx-cloud@latest"

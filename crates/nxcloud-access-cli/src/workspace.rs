@@ -31,13 +31,7 @@ use nxcloud_access::resolve::{NxcloudIni, ResolveInput};
 pub const DOT_ENV_FILES: [&str; 3] = [".local.env", ".env.local", ".env"];
 
 /// The root files whose git status matters for a committed token (TOKF-2).
-pub const TRACKABLE_FILES: [&str; 5] = [
-    "nx.json",
-    ".env",
-    ".env.local",
-    ".local.env",
-    "nx-cloud.env",
-];
+pub use nxcloud_access::resolve::TRACKABLE_FILES;
 
 /// The Nx Cloud client packages Nx can load (CLI-1).
 const CLIENT_PACKAGES: [&str; 2] = ["nx-cloud", "@nrwl/nx-cloud"];

@@ -168,6 +168,7 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
         }
         None => NxVersion::newest_known(),
     };
+    let tracked_files = normalise_tracked_files(input.tracked_files.as_deref())?;
     let behaviour = version.behaviour();
     let nx_json = match input.nx_json.as_deref() {
         Some(text) => nx_json::parse(text).map_err(|e| ResolveError::InvalidNxJson {
@@ -194,6 +195,14 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
         )));
     }
     let mut report = Report::default();
+    if input.nx_version.is_none() {
+        report.finding(
+            "nx-version-assumed",
+            Severity::Info,
+            format!("no nx version was given: the rules of nx `{version}`, the newest version this engine knows, were applied"),
+            "pass the installed nx version (`nxVersion`, e.g. from `require(\"nx/package.json\").version`)",
+        );
+    }
     if version.is_newer_than_known() {
         report.finding(
             "nx-version-newer-than-known",
@@ -357,7 +366,7 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
         &nx_json,
         &input.dot_env_files,
         cloud_env.as_ref(),
-        input.tracked_files.as_deref(),
+        tracked_files.as_deref(),
         &mut report,
     );
     findings::advice(
@@ -482,6 +491,50 @@ fn check_sizes(input: &ResolveInput) -> Result<(), ResolveError> {
         )));
     }
     Ok(())
+}
+
+/// The root files whose git status matters for a committed token (TOKF-2):
+/// the only names `trackedFiles` may hold.
+pub const TRACKABLE_FILES: [&str; 5] = [
+    "nx.json",
+    ".env",
+    ".env.local",
+    ".local.env",
+    "nx-cloud.env",
+];
+
+/// `trackedFiles` as the names of [`TRACKABLE_FILES`]: backslashes (a
+/// Windows-style path) become `/`, a leading `./` goes (`./.env` is
+/// `.env`); any other name is refused, as a name that would silently never
+/// match (TOKF-2).
+pub fn normalise_tracked_files(
+    tracked: Option<&[String]>,
+) -> Result<Option<Vec<String>>, ResolveError> {
+    let Some(tracked) = tracked else {
+        return Ok(None);
+    };
+    let mut names = Vec::with_capacity(tracked.len());
+    for name in tracked {
+        let slashed = name.replace('\\', "/");
+        let mut bare = slashed.as_str();
+        while let Some(rest) = bare.strip_prefix("./") {
+            bare = rest;
+        }
+        match TRACKABLE_FILES.iter().find(|known| **known == bare) {
+            Some(known) => names.push((*known).to_owned()),
+            None => {
+                return Err(ResolveError::InvalidInput(format!(
+                    "`trackedFiles` holds {name:?}, which is not a root file whose git status matters: list only those of {} that git tracks (relative to the workspace root, e.g. `.env` or `./.env`)",
+                    TRACKABLE_FILES
+                        .iter()
+                        .map(|f| format!("`{f}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )))
+            }
+        }
+    }
+    Ok(Some(names))
 }
 
 /// The environment variables that hold tokens.

@@ -329,3 +329,57 @@ fn the_stops_field_says_how_nx_stops() {
     // Nothing stops a plain workspace.
     assert!(resolve_on("20.0.6", "{}").stops.is_none());
 }
+
+#[test]
+fn a_missing_nx_version_is_an_info_finding_that_names_the_version_assumed() {
+    let r = resolve_credentials(&input("{}")).unwrap();
+    let assumed: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.code == "nx-version-assumed")
+        .collect();
+    assert_eq!(assumed.len(), 1, "{:?}", r.findings);
+    assert_eq!(assumed[0].severity, Severity::Info);
+    assert!(assumed[0].message.contains(crate::version::NEWEST_KNOWN));
+    assert_eq!(r.nx_version, crate::version::NEWEST_KNOWN);
+    let mut given = input("{}");
+    given.nx_version = Some("19.6.7".into());
+    let r = resolve_credentials(&given).unwrap();
+    assert!(r.findings.iter().all(|f| f.code != "nx-version-assumed"));
+}
+
+#[test]
+fn tracked_files_are_normalised_and_unknown_names_refused() {
+    let names = |list: &[&str]| Some(list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+    assert_eq!(
+        normalise_tracked_files(
+            names(&["./.env", ".\\nx-cloud.env", "././nx.json", ".env.local"]).as_deref()
+        ),
+        Ok(names(&[".env", "nx-cloud.env", "nx.json", ".env.local"]))
+    );
+    assert_eq!(normalise_tracked_files(None), Ok(None));
+    for bad in ["apps/a/.env", "package.json", "", "/.env", ".env/"] {
+        let err = normalise_tracked_files(names(&[bad]).as_deref()).unwrap_err();
+        assert_eq!(err.code(), "invalid-input");
+        assert!(err.to_string().contains(&format!("{bad:?}")), "{err}");
+        assert!(err.to_string().contains("`nx-cloud.env`"), "{err}");
+    }
+    // `./.env` counts as the tracked `.env` (TOKF-2).
+    let token = mint(
+        "6f8e98f5-f5d6-4b57-afc3-b6d43131a6e5",
+        AccessLevel::ReadWrite,
+        true,
+    );
+    let mut i = input("{}");
+    i.nx_version = Some("19.6.7".into());
+    i.dot_env_files.insert(
+        ".env".into(),
+        format!("NX_CLOUD_ACCESS_TOKEN={}\n", token.expose()),
+    );
+    i.tracked_files = names(&["./.env"]);
+    let r = resolve_credentials(&i).unwrap();
+    assert!(r
+        .findings
+        .iter()
+        .any(|f| f.code == "committed-read-write-token"));
+}
