@@ -175,7 +175,71 @@ Object.defineProperty(proto, "authorizeWeb", {
 // packed, its fields in one string (fast.rs, `pack_resolution`), which
 // `unpackResolution` turns into the very object the generic path returns.
 // Anything else takes the generic path, which answers or throws as before.
+//
+// An `nxJson` object (the parsed nx.json an Nx plugin's context holds) is
+// first turned into its `JSON.stringify` text, so that it resolves exactly
+// as that text; its errors carry no `line`/`column` (there is no text of
+// the caller's to point into). `env` values that are `undefined` (as in
+// `process.env`) are unset variables: JSON.stringify leaves them out.
 function resolveCredentials(input) {
+  const fromObject = input !== null && typeof input === "object" &&
+    input.nxJson !== null && typeof input.nxJson === "object";
+  if (fromObject) {
+    // The same prototype: a plain input stays plain (the fast path), any
+    // other takes the generic path as before.
+    input = Object.assign(Object.create(Object.getPrototypeOf(input)), input, { nxJson: nxJsonText(input.nxJson) });
+  }
+  try {
+    return resolveText(input);
+  } catch (e) {
+    if (fromObject && isNxCloudAccessError(e)) {
+      delete e.line;
+      delete e.column;
+    }
+    throw e;
+  }
+}
+
+/** The `JSON.stringify` text of an nx.json object. */
+function nxJsonText(object) {
+  let text;
+  try {
+    text = JSON.stringify(object);
+  } catch (e) {
+    throw codedError("invalid-input", `invalid input of resolveCredentials: \`nxJson\` must be plain JSON data: ${e && e.message}`);
+  }
+  if (typeof text !== "string") {
+    throw codedError("invalid-input", "invalid input of resolveCredentials: `nxJson` must be the text of nx.json or its parsed object");
+  }
+  return text;
+}
+
+function codedError(code, message) {
+  const e = new Error(message);
+  e.code = code;
+  return e;
+}
+
+// The stable codes of NxCloudAccessErrorCode (the generated .d.ts).
+const CODES = new Set([
+  "invalid-nx-json",
+  "invalid-input",
+  "invalid-nx-version",
+  "not-found",
+  "forbidden",
+  "conflict",
+  "last-admin",
+  "no-matching-invite",
+  "unsupported-snapshot",
+  "internal",
+]);
+
+/** Whether `e` is an error this package threw (an Error with a known code). */
+function isNxCloudAccessError(e) {
+  return e instanceof Error && typeof e.code === "string" && CODES.has(e.code);
+}
+
+function resolveText(input) {
   // Any key: the engine refuses unknown ones, on either path.
   if (plain(input, () => true)) {
     const packed = typeof input.nxJson === "string"
@@ -232,3 +296,4 @@ function unpackResolution(packed) {
 
 exports.resolveCredentials = resolveCredentials;
 exports.AccessControl = engine.AccessControl;
+exports.isNxCloudAccessError = isNxCloudAccessError;

@@ -1,5 +1,8 @@
 // The ES module entry of nxcloud-access: the same engine as the CommonJS
-// entry (one instance per process, whichever way it is loaded).
+// entry (one instance per process, whichever way it is loaded). The default
+// export is the object of all the named exports.
 import engine from "./index.cjs";
 
-export const { resolveCredentials, AccessControl } = engine;
+export const { resolveCredentials, AccessControl, isNxCloudAccessError } = engine;
+
+export default { resolveCredentials, AccessControl, isNxCloudAccessError };

@@ -10,10 +10,17 @@ const { PKG_DIR } = require("./load.js");
 const cjs = require(PKG_DIR);
 const esm = await import(pathToFileURL(path.join(PKG_DIR, "index.mjs")).href);
 
-it("exports resolveCredentials and AccessControl, the very objects require gives", () => {
-  assert.deepEqual(Object.keys(esm).sort(), ["AccessControl", "resolveCredentials"]);
+it("exports resolveCredentials, AccessControl and isNxCloudAccessError, the very objects require gives", () => {
+  assert.deepEqual(Object.keys(esm).sort(), ["AccessControl", "default", "isNxCloudAccessError", "resolveCredentials"]);
   assert.equal(esm.resolveCredentials, cjs.resolveCredentials);
   assert.equal(esm.AccessControl, cjs.AccessControl);
+  assert.equal(esm.isNxCloudAccessError, cjs.isNxCloudAccessError);
+});
+
+it("has a default export: the object of all the named exports", () => {
+  const named = Object.keys(esm).filter((k) => k !== "default").sort();
+  assert.deepEqual(Object.keys(esm.default).sort(), named);
+  for (const k of named) assert.equal(esm.default[k], esm[k], k);
 });
 
 it("works through import", () => {

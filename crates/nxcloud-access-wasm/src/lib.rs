@@ -33,15 +33,34 @@ mod memo;
 #[wasm_bindgen(typescript_custom_section)]
 const ERROR_TYPE: &'static str = r#"
 /**
+ * The stable `code` of an `NxCloudAccessError`: `resolveCredentials` throws
+ * `invalid-nx-json`, `invalid-input` and `invalid-nx-version`; the methods
+ * of `AccessControl` throw `invalid-input`, `not-found`, `forbidden`,
+ * `conflict`, `last-admin`, `no-matching-invite` and
+ * `unsupported-snapshot`; `internal` is a fault of the package (never
+ * expected). New codes may be added, never renamed.
+ */
+export type NxCloudAccessErrorCode =
+    | "invalid-nx-json"
+    | "invalid-input"
+    | "invalid-nx-version"
+    | "not-found"
+    | "forbidden"
+    | "conflict"
+    | "last-admin"
+    | "no-matching-invite"
+    | "unsupported-snapshot"
+    | "internal";
+
+/**
  * What every function of this package throws: a plain `Error` with a stable
- * `code` to branch on (`invalid-nx-json`, `invalid-input`,
- * `invalid-nx-version`, `not-found`, `forbidden`, `conflict`, `last-admin`,
- * `no-matching-invite`, `unsupported-snapshot`, …) and, for
- * `invalid-nx-json`, the 1-based `line` and `column` of the problem in
- * `nx.json`.
+ * `code` to branch on and, for `invalid-nx-json` of an `nx.json` text, the
+ * 1-based `line` and `column` of the problem in that text (an `nx.json`
+ * passed as an object has no text: no `line` or `column` then). Test for
+ * it with `isNxCloudAccessError(e)`.
  */
 export interface NxCloudAccessError extends Error {
-    code: string;
+    code: NxCloudAccessErrorCode;
     line?: number;
     column?: number;
 }

@@ -1,8 +1,10 @@
 // An ES module consumer: what an Nx plugin or a CI step would write.
-import {
+import nxcloudAccess, {
   AccessControl,
+  isNxCloudAccessError,
   resolveCredentials,
   type NxCloudAccessError,
+  type NxCloudAccessErrorCode,
   type Resolution,
   type ResolveInput,
   type RunnerDecision,
@@ -93,3 +95,55 @@ try {
   const line: number | undefined = error.line;
   const message: string = error.message;
 }
+
+// What Nx hands a plugin (issue 12): `process.env` as it is (typed here as
+// @types/node types it: values may be undefined) and the parsed nx.json.
+declare global {
+  namespace NodeJS {
+    interface Dict<T> {
+      [key: string]: T | undefined;
+    }
+    interface ProcessEnv extends Dict<string> {
+      TZ?: string;
+    }
+  }
+}
+declare const process: { env: NodeJS.ProcessEnv };
+const fromPlugin: Resolution = resolveCredentials({
+  env: process.env,
+  nxJson: { nxCloudId: "65d5639f1a3b026e4f1c2a77", tasksRunnerOptions: {} },
+});
+resolveCredentials({ env: { CI: undefined }, nxJson: null, trackedFiles: ["./.env"] });
+// @ts-expect-error: nx.json is a text, an object or null
+resolveCredentials({ nxJson: 42 });
+
+// The default export: the object of all the named exports.
+const viaDefault: Resolution = nxcloudAccess.resolveCredentials({ nxJson: null });
+const acDefault: AccessControl = new nxcloudAccess.AccessControl();
+
+// The error codes are a union, narrowed by the guard.
+function describeFailure(e: unknown): string {
+  if (!isNxCloudAccessError(e)) return "not ours";
+  const typed: NxCloudAccessError = e;
+  const code: NxCloudAccessErrorCode = e.code;
+  switch (code) {
+    case "invalid-nx-json":
+      return `line ${e.line ?? "?"}`;
+    case "invalid-input":
+    case "invalid-nx-version":
+    case "not-found":
+    case "forbidden":
+    case "conflict":
+    case "last-admin":
+    case "no-matching-invite":
+    case "unsupported-snapshot":
+    case "internal":
+      return code;
+    default: {
+      const never: never = code;
+      return never;
+    }
+  }
+}
+// @ts-expect-error: a code outside the union
+const unknownCode: NxCloudAccessErrorCode = "ENOENT";

@@ -19,13 +19,22 @@ pub struct ResolveInput {
     #[serde(default)]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub nx_version: Option<String>,
-    /// The text of `nx.json`; `None` when the workspace has none.
+    /// The text of `nx.json`; `None` when the workspace has none. (The npm
+    /// package also takes the parsed object, which it turns into its
+    /// `JSON.stringify` text.)
     #[serde(default)]
-    #[cfg_attr(feature = "tsify", tsify(optional, type = "string | null"))]
+    #[cfg_attr(
+        feature = "tsify",
+        tsify(optional, type = "string | { [key: string]: unknown } | null")
+    )]
     pub nx_json: Option<String>,
-    /// The real process environment.
+    /// The real process environment. (In the npm package an `undefined`
+    /// value, as `process.env` may hold, is an unset variable.)
     #[serde(default)]
-    #[cfg_attr(feature = "tsify", tsify(optional))]
+    #[cfg_attr(
+        feature = "tsify",
+        tsify(optional, type = "{ [key: string]: string | undefined }")
+    )]
     pub env: BTreeMap<String, String>,
     /// Texts of the root `.local.env`, `.env.local`, `.env`, by file name.
     #[serde(default)]
@@ -52,8 +61,10 @@ pub struct ResolveInput {
     #[serde(default)]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "NxcloudIni | null"))]
     pub nxcloud_ini: Option<NxcloudIni>,
-    /// Which of the workspace's files git tracks (TOKF-2); `None`: only
-    /// `nx.json` counts as committed.
+    /// Which of the workspace's root files git tracks (TOKF-2); `None`: only
+    /// `nx.json` counts as committed. Names as `git ls-files` writes them,
+    /// `./.env` or `.\.env` too; a name that is not one of
+    /// `TRACKABLE_FILES` is `invalid-input`.
     #[serde(default)]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub tracked_files: Option<Vec<String>>,
