@@ -200,7 +200,7 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
             "nx-version-assumed",
             Severity::Info,
             format!("no nx version was given: the rules of nx `{version}`, the newest version this engine knows, were applied"),
-            "pass the installed nx version (`nxVersion`, e.g. from `require(\"nx/package.json\").version`)",
+            "pass the installed nx version: `nxVersion` in the npm package (e.g. `require(\"nx/package.json\").version`), `--nx-version` on the command line, or install nx in the workspace",
         );
     }
     if version.is_newer_than_known() {
