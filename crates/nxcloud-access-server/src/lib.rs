@@ -351,14 +351,7 @@ fn admin_command_in(
     })?;
     let mut store = store::Store::open(data_dir, mode)?;
     let mut held = store.load()?;
-    let mut applied = store.apply(method, argument.clone(), Some("admin-cli"), &mut held);
-    if let Err(ApplyError::Store(error)) = &applied {
-        if error.is_disk_full() && store::takes_rights_away(method) {
-            store::release_reserve(data_dir);
-            applied = store.apply(method, argument, Some("admin-cli"), &mut held);
-        }
-    }
-    match applied {
+    match store.apply_using_reserve(method, argument, Some("admin-cli"), &mut held) {
         Ok(applied) => {
             // Without a server the log would only grow: the CLI rewrites the
             // checkpoint on the same schedule (best effort; the change is in).

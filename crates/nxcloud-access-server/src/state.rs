@@ -103,6 +103,22 @@ impl FileMarks {
     }
 }
 
+/// Replaced, restored or rewritten under SQLite (the files' identity moved):
+/// a new connection reads the file as it is now. Whether it reopened.
+fn reopen_if_replaced(
+    data_dir: &Path,
+    store: &mut Store,
+    files: &mut FileMarks,
+) -> Result<bool, StoreError> {
+    let now = FileMarks::read(data_dir)?;
+    if now == *files {
+        return Ok(false);
+    }
+    *store = Store::open(data_dir, Open::Existing)?;
+    *files = now;
+    Ok(true)
+}
+
 impl AccessState {
     /// Opens the state of `data_dir` (see [`Open`]), and rewrites its
     /// checkpoint when changes follow it.
@@ -135,14 +151,10 @@ impl AccessState {
     /// an error when that cannot be established. `read` runs under the
     /// readers' lock: decide in it, and apply no command from it.
     pub fn fresh<R>(&self, read: impl FnOnce(&Loaded) -> R) -> Result<R, StoreError> {
-        let mut watch = self.watch.lock().map_err(|_| poisoned())?;
-        let files = FileMarks::read(&self.data_dir)?;
-        if files != watch.files {
-            // Replaced, restored or rewritten under SQLite: a new connection
-            // reads the file as it is now.
-            watch.store = Store::open(&self.data_dir, Open::Existing)?;
+        let mut guard = self.watch.lock().map_err(|_| poisoned())?;
+        let watch = &mut *guard;
+        if reopen_if_replaced(&self.data_dir, &mut watch.store, &mut watch.files)? {
             watch.data_version = None;
-            watch.files = files;
         }
         let version = watch.store.data_version()?;
         if watch.data_version != Some(version) {
@@ -152,7 +164,7 @@ impl AccessState {
             }
             watch.data_version = Some(version);
         }
-        drop(watch);
+        drop(guard);
         Ok(read(&self.read()))
     }
 
@@ -204,28 +216,10 @@ impl AccessState {
                 )));
             }
         }
-        let files = FileMarks::read(&self.data_dir)?;
-        if files != writer.files {
-            writer.store = Store::open(&self.data_dir, Open::Existing)?;
-            writer.files = files;
-        }
-        let mut applied = writer
+        reopen_if_replaced(&self.data_dir, &mut writer.store, &mut writer.files)?;
+        let applied = writer
             .store
-            .apply(method, argument.clone(), actor, &mut writer.held);
-        if let Err(ApplyError::Store(error)) = &applied {
-            if error.is_disk_full() && store::takes_rights_away(method) {
-                let released = store::release_reserve(&self.data_dir);
-                warn!(
-                    command = method.kebab_name(),
-                    released,
-                    "the disk is full: released the space reserve so that this command, which takes rights away, still commits; free disk space now"
-                );
-                crate::metrics::RESERVE_RELEASED.inc();
-                applied = writer
-                    .store
-                    .apply(method, argument, actor, &mut writer.held);
-            }
-        }
+            .apply_using_reserve(method, argument, actor, &mut writer.held);
         let Applied { result, change } = applied?;
         if let Some(change) = change {
             // Under the watch lock, and the next `fresh` looks at the stored

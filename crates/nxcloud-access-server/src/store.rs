@@ -467,6 +467,32 @@ impl Store {
         })
     }
 
+    /// [`Self::apply`]; when the disk is full and the command takes rights
+    /// away, the space reserve beside the database is released and the
+    /// command tried once more, so revocations hold on a full disk.
+    pub fn apply_using_reserve(
+        &mut self,
+        method: Method,
+        argument: Value,
+        actor: Option<&str>,
+        held: &mut Loaded,
+    ) -> Result<Applied, ApplyError> {
+        let applied = self.apply(method, argument.clone(), actor, held);
+        match &applied {
+            Err(ApplyError::Store(error)) if error.is_disk_full() && takes_rights_away(method) => {
+                let released = self.path.parent().is_some_and(release_reserve);
+                tracing::warn!(
+                    command = method.kebab_name(),
+                    released,
+                    "the disk is full: released the space reserve so that this command, which takes rights away, still commits; free disk space now"
+                );
+                crate::metrics::RESERVE_RELEASED.inc();
+                self.apply(method, argument, actor, held)
+            }
+            _ => applied,
+        }
+    }
+
     /// How many changes follow the checkpoint.
     pub fn changes_since_checkpoint(&self) -> Result<i64, StoreError> {
         Ok(self.conn.query_row(
@@ -628,7 +654,8 @@ fn head_of(conn: &Connection, path: &Path) -> Result<Identity, StoreError> {
 /// Whether the store holds `identity` as its checkpoint or as one of its
 /// changes (so the changes after it may be replayed onto it).
 fn holds(conn: &Connection, path: &Path, identity: &Identity) -> Result<bool, StoreError> {
-    if checkpoint_identity(conn, path)? == *identity {
+    let checkpoint = checkpoint_identity(conn, path)?;
+    if checkpoint == *identity {
         return Ok(true);
     }
     let stamp: Option<String> = conn
@@ -638,7 +665,6 @@ fn holds(conn: &Connection, path: &Path, identity: &Identity) -> Result<bool, St
             |row| row.get(0),
         )
         .optional()?;
-    let checkpoint = checkpoint_identity(conn, path)?;
     Ok(
         stamp.as_deref() == Some(identity.stamp.as_str())
             && identity.revision > checkpoint.revision,
