@@ -5,10 +5,11 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // a test fails loudly
 
-use std::path::PathBuf;
+mod common;
 
 use serde_json::{json, Value};
 
+use common::{admin, data_dir, seed};
 use nxcloud_access::access::{AccessLevel, Method};
 use nxcloud_access::Secret;
 use nxcloud_access_server::engine::{self, CacheAction, Credential};
@@ -16,36 +17,9 @@ use nxcloud_access_server::state::AccessState;
 use nxcloud_access_server::store::{ApplyError, Open, Store};
 use nxcloud_access_server::{run_admin_command, AdminError};
 
-fn data_dir(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("nxcloud-server-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn admin(dir: &std::path::Path, command: &str, arg: Value) -> Value {
-    run_admin_command(dir, command, arg).unwrap()
-}
-
 /// alice (admin) with workspace `ws` and a read-write CI token.
 fn seeded(dir: &std::path::Path) -> (String, Value) {
-    admin(
-        dir,
-        "create-user",
-        json!({ "id": "alice", "email": "alice@example.com" }),
-    );
-    admin(
-        dir,
-        "create-organization",
-        json!({ "id": "acme", "name": "Acme", "creator": "alice" }),
-    );
-    let ws = admin(
-        dir,
-        "create-workspace",
-        json!({ "organization": "acme", "actor": "alice" }),
-    );
-    let ws = ws["nxCloudId"].as_str().unwrap().to_owned();
+    let ws = seed(dir);
     let token = admin(
         dir,
         "create-ci-access-token",
