@@ -158,7 +158,7 @@ fn authorize(
         // (someone may have pasted a token where the id goes).
         let shown = workspace
             .as_deref()
-            .map(|id| engine::shown_nx_cloud_id(&access.engine, id));
+            .map(|id| access.engine.shown_nx_cloud_id(id));
         let known = workspace
             .as_deref()
             .is_some_and(|id| access.engine.has_workspace(id));

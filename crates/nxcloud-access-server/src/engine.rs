@@ -167,14 +167,3 @@ pub fn level_name(level: AccessLevel) -> &'static str {
         AccessLevel::None => "none",
     }
 }
-
-/// An nxCloudId as an answer or a log line may show it: whole when the
-/// engine knows the workspace (it made the id), redacted otherwise (an
-/// unknown value may be anything a person pasted, a token included).
-pub fn shown_nx_cloud_id(engine: &AccessControl, nx_cloud_id: &str) -> String {
-    if engine.has_workspace(nx_cloud_id) {
-        nx_cloud_id.to_owned()
-    } else {
-        nxcloud_access::secret::redact(nx_cloud_id)
-    }
-}
