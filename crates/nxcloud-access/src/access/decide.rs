@@ -360,9 +360,9 @@ fn web(allowed: bool, role: WebRole, rule: &str, reason: String) -> WebDecision 
 
 impl AccessControl {
     /// An nxCloudId as a reason, an answer or a log line may show it: whole
-    /// when it names a workspace
-    /// (the engine made it: 24 hexadecimal digits), redacted otherwise (an
-    /// unknown value may be anything a person pasted, a token included).
+    /// when it names a workspace (the engine made it: 24 hexadecimal
+    /// digits), redacted otherwise (an unknown value may be anything a person
+    /// pasted, a token included).
     pub fn shown_nx_cloud_id(&self, nx_cloud_id: &str) -> String {
         if self.workspaces.contains_key(nx_cloud_id) {
             nx_cloud_id.to_owned()
