@@ -12,7 +12,10 @@
 // recordings (the live slice: catches drift); exit 1 on a difference.
 //
 // The recorder answers every request with 401 and a JSON message: an Nx Cloud
-// that refused the credential (README of tests/conformance says why).
+// that refused the credential (README of tests/conformance says why). A
+// request to the self-hosted remote cache (`{selfHostedCache}` in a case's
+// texts: the recorder's own address) is answered as an empty cache: `GET`
+// 404 (a miss), `PUT` 200 (stored).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import fs from 'node:fs';
@@ -77,7 +80,12 @@ function sortRequests(list) {
 }
 
 // ---- one run ---------------------------------------------------------------
-async function record(name, c, install) {
+async function record(name, c0, install) {
+  // `{selfHostedCache}` in a case's texts: the recorder, as the self-hosted
+  // remote cache server (nx's native HTTP cache bypasses preload.cjs, so the
+  // URL itself leads to the recorder; the prefix names the run).
+  const shc = `${recorderUrl}${SHC_PREFIX}${encodeURIComponent(`${name}/${install}`)}`;
+  const c = JSON.parse(JSON.stringify(c0), (_k, v) => (typeof v === 'string' ? v.split('{selfHostedCache}').join(shc) : v));
   const installDir = path.join(cacheRoot, install);
   const nxPkg = path.join(installDir, 'node_modules', 'nx', 'package.json');
   if (!fs.existsSync(nxPkg)) throw new Error(`install ${install} is missing: run scripts/conformance-install ${install}`);
@@ -194,6 +202,8 @@ function run(cmd, argv, cwd, env) {
 
 const requests = [];
 let recorderUrl = '';
+// The path prefix of the self-hosted remote cache URLs the recorder hands out.
+const SHC_PREFIX = '/self-hosted-cache/';
 await main();
 
 async function main() {
@@ -203,6 +213,26 @@ const server = createServer((req, res) => {
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     const h = req.headers;
+    if (req.url.startsWith(SHC_PREFIX)) {
+      // nx's self-hosted remote cache client (native code, no preload tag):
+      // `{selfHostedCache}<rest>`, the task hash written `<hash>`.
+      const rest = req.url.slice(SHC_PREFIX.length);
+      const cut = rest.indexOf('/');
+      const run = decodeURIComponent(cut < 0 ? rest : rest.slice(0, cut));
+      const tail = cut < 0 ? '' : rest.slice(cut);
+      requests.push({
+        run,
+        method: req.method,
+        meantFor: `{selfHostedCache}${tail.replace(/\/v1\/cache\/[^/?]+$/, '/v1/cache/<hash>')}`,
+        path: 'self-hosted',
+        authorization: h.authorization ?? null,
+        nxCloudId: h['nx-cloud-id'] ?? null,
+        otherCredentialHeaders: Object.fromEntries(Object.entries(h).filter(([k]) =>
+          /token|auth|cloud-id|x-api-key/i.test(k) && !['authorization', 'nx-cloud-id'].includes(k))),
+      });
+      if (req.method === 'PUT') { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('stored'); } else { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('not found'); }
+      return;
+    }
     requests.push({
       run: h['x-conformance-run'] || '',
       method: req.method,
