@@ -278,6 +278,7 @@ function unpackResolution(packed) {
     findings: [],
     cache: null,
     stops: null,
+    selfHostedCache: null,
   };
   for (let n = Number(text()); n > 0; n--) {
     r.trace.push({ rule: text(), source: text(), value: optional(), outcome: text(), note: text() });
@@ -290,6 +291,19 @@ function unpackResolution(packed) {
   }
   if (flag()) {
     r.stops = { when: text(), exitStatus: Number(text()), reason: text(), rule: text(), finding: text() };
+  }
+  if (flag()) {
+    r.selfHostedCache = {
+      server: sourced(),
+      accessToken: secret(),
+      nxCloudId: optional(),
+      requestUrl: text(),
+      credential: text(),
+      used: flag(),
+      fallback: flag(),
+      rule: text(),
+      reason: text(),
+    };
   }
   return r;
 }

@@ -153,3 +153,41 @@ it("answers what the generic path answers where the DB cache sends and where nx 
     "stops start-up 1 LEG-1",
   ]);
 });
+
+it("answers what the generic path answers for the self-hosted remote cache (SHC-1..6)", () => {
+  const server = "http://cache:4599/ws/65d5639f1a3b026e4f1c2a77";
+  const token = "c2hjLXRva2VuLWZyb20tdGhlLXBsdWdpbi0wMTIzNDU2Nzg5";
+  const cases = [
+    // SHC-3: used, token from the environment, a /ws/<id> URL.
+    { nxVersion: "20.8.0", nxJson: "{}", env: { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token } },
+    // SHC-2: an empty token; SHC-1: no /ws/ in the URL.
+    { nxVersion: "22.7.0", env: { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: "http://cache:4599", NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: "" } },
+    // SHC-1/2 from .env, no token.
+    { nxVersion: "24.0.6", dotEnvFiles: { ".env": `NX_SELF_HOSTED_REMOTE_CACHE_SERVER=${server}\n` } },
+    // SHC-4/5: Nx Cloud first, with the fallback.
+    { nxVersion: "24.0.6", nxJson: '{ "nxCloudId": "65d5639f1a3b026e4f1c2a77" }', env: { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token } },
+    // SHC-6: the remote cache skipped.
+    { nxVersion: "21.4.0", env: { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server, NX_SKIP_REMOTE_CACHE: "true" } },
+    // Before 20.8.0: no self-hosted cache, a finding.
+    { nxVersion: "20.7.2", env: { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server } },
+  ];
+  const seen = new Set();
+  for (const input of cases) {
+    assertSame(input, JSON.stringify(input));
+    const r = resolveCredentials(input);
+    const shc = r.selfHostedCache;
+    if (shc === null) seen.add("none");
+    else {
+      seen.add(`${shc.rule} ${shc.used ? "used" : "not used"} ${shc.credential}${shc.fallback ? " fallback" : ""}${shc.nxCloudId ? " ws" : ""}`);
+      assert.ok(shc.requestUrl.endsWith("/v1/cache/<hash>"), shc.requestUrl);
+    }
+  }
+  assert.deepStrictEqual([...seen].sort(), [
+    "SHC-3 used bearer-token ws",
+    "SHC-3 used empty-bearer",
+    "SHC-3 used none ws",
+    "SHC-4 not used bearer-token fallback ws",
+    "SHC-6 not used none ws",
+    "none",
+  ]);
+});

@@ -169,11 +169,13 @@ describe("resolveCredentials", () => {
       "nxVersion",
       "personalAccessToken",
       "runner",
+      "selfHostedCache",
       "stops",
       "trace",
     ]);
     assert.equal(r.accessToken, null);
     assert.equal(r.cache, null);
+    assert.equal(r.selfHostedCache, null);
     assert.equal(r.stops, null);
     assert.equal(r.nxCloudId, null);
     assert.equal(r.personalAccessToken, null);

@@ -9,8 +9,8 @@
 use std::fmt::Write as _;
 
 use nxcloud_access::resolve::{
-    CachePath, CredentialKind, Finding, Outcome, Resolution, SecretValue, Severity, Sourced,
-    StopWhen,
+    CachePath, CredentialKind, Finding, Outcome, Resolution, SecretValue, SelfHostedCache,
+    SelfHostedCredential, Severity, Sourced, StopWhen,
 };
 use nxcloud_access::Secret;
 
@@ -189,6 +189,11 @@ pub fn explain(context: &Context, resolution: &Resolution, style: Style) -> Stri
     if let Some(cache) = db_cache_line(resolution) {
         line(&mut out, "DB cache", &cache);
     }
+    if let Some(shc) = &resolution.self_hosted_cache {
+        for (i, text) in self_hosted_lines(shc).iter().enumerate() {
+            line(&mut out, if i == 0 { "self-hosted" } else { "" }, text);
+        }
+    }
     if let Some(stop) = &resolution.stops {
         let when = match stop.when {
             StopWhen::StartUp => "at start-up, before any task runs",
@@ -281,6 +286,13 @@ pub fn redacted(mut resolution: Resolution) -> Resolution {
     {
         hide(token);
     }
+    if let Some(token) = resolution
+        .self_hosted_cache
+        .as_mut()
+        .and_then(|c| c.access_token.as_mut())
+    {
+        hide(token);
+    }
     resolution
 }
 
@@ -290,10 +302,15 @@ pub fn raw_tokens(resolution: &Resolution) -> Vec<Secret> {
         .cache
         .as_ref()
         .and_then(|c| c.access_token.as_ref());
+    let self_hosted = resolution
+        .self_hosted_cache
+        .as_ref()
+        .and_then(|c| c.access_token.as_ref());
     [
         resolution.access_token.as_ref(),
         resolution.personal_access_token.as_ref(),
         cache,
+        self_hosted,
     ]
     .into_iter()
     .flatten()
@@ -376,6 +393,36 @@ fn db_cache_line(resolution: &Resolution) -> Option<String> {
         .map(|_| "has no credential: nx fails the command [DBC-2]".to_owned())
 }
 
+/// The self-hosted remote cache (SHC-1..6), from the resolution's
+/// `selfHostedCache` field: the server and what it sees, then whether nx
+/// uses it.
+fn self_hosted_lines(shc: &SelfHostedCache) -> Vec<String> {
+    let sends = match (shc.credential, &shc.access_token) {
+        (SelfHostedCredential::BearerToken, Some(token)) => {
+            format!("sends `Bearer {}` from {}", token.redacted, token.source)
+        }
+        (SelfHostedCredential::EmptyBearer, Some(token)) => {
+            format!("sends `Bearer` with no token ({} is empty)", token.source)
+        }
+        _ => "sends no Authorization header".to_owned(),
+    };
+    let workspace = shc
+        .nx_cloud_id
+        .as_ref()
+        .map(|id| format!(", workspace {id}"))
+        .unwrap_or_default();
+    let first = format!(
+        "{} from {}{workspace}, {sends}",
+        shc.server.value, shc.server.source
+    );
+    let verdict = if shc.used {
+        format!("used: {} [{}]", shc.reason, shc.rule)
+    } else {
+        format!("not used: {} [{}]", shc.reason, shc.rule)
+    };
+    vec![first, verdict]
+}
+
 fn credential_name(kind: CredentialKind) -> &'static str {
     match kind {
         CredentialKind::CiAccessToken => "CI access token",
@@ -408,6 +455,7 @@ mod tests {
     const TOKEN: &str = "ZjZhOGE3ZDMtYjE2Ni00YjM1LTk3YzEtMjY5NjMzZmI1ZTE5fHJlYWQtd3JpdGU=";
     const PAT: &str = "pat_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5";
     const CACHE_TOKEN: &str = "Y2FjaGUtdG9rZW4tMDAwMDAxLXJlYWQtd3JpdGU=";
+    const SHC_TOKEN: &str = "c2hjLXRva2VuLTAwMDAwMS1wZXJzb25hbC1hY2Nlc3M=";
 
     fn secret(raw: &str, source: &str) -> SecretValue {
         let value = Secret::new(raw);
@@ -450,6 +498,23 @@ mod tests {
                 rule: "DBC-1".into(),
             }),
             stops: None,
+            self_hosted_cache: Some(SelfHostedCache {
+                server: Sourced {
+                    value: "http://cache:4599/ws/65d5639f1a3b026e12345678".into(),
+                    source: "env:NX_SELF_HOSTED_REMOTE_CACHE_SERVER".into(),
+                },
+                access_token: Some(secret(
+                    SHC_TOKEN,
+                    "env:NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN",
+                )),
+                nx_cloud_id: Some("65d5639f1a3b026e12345678".into()),
+                request_url: "http://cache:4599/ws/65d5639f1a3b026e12345678/v1/cache/<hash>".into(),
+                credential: SelfHostedCredential::BearerToken,
+                used: false,
+                fallback: false,
+                rule: "SHC-4".into(),
+                reason: "nx counts the workspace as connected".into(),
+            }),
             trace: vec![
                 TraceStep {
                     rule: "TOKEN-1".into(),
@@ -522,6 +587,29 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains('\u{1b}'), "no colour asked: {text}");
+    }
+
+    #[test]
+    fn explain_shows_the_self_hosted_cache_redacted_and_why_it_is_not_used() {
+        let text = explain(&context(), &resolution(), PLAIN);
+        assert!(!text.contains(SHC_TOKEN), "{text}");
+        assert!(
+            text.contains("self-hosted  http://cache:4599/ws/65d5639f1a3b026e12345678 from env:NX_SELF_HOSTED_REMOTE_CACHE_SERVER, workspace 65d5639f1a3b026e12345678, sends `Bearer c2hj…` from env:NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN"),
+            "{text}"
+        );
+        assert!(
+            text.contains("not used: nx counts the workspace as connected [SHC-4]"),
+            "{text}"
+        );
+        let mut unset = resolution();
+        unset.self_hosted_cache = None;
+        assert!(!explain(&context(), &unset, PLAIN).contains("self-hosted"));
+        let hidden = redacted(resolution());
+        let shc = hidden.self_hosted_cache.unwrap();
+        assert_eq!(shc.access_token.unwrap().value.expose(), "c2hj…");
+        assert!(raw_tokens(&resolution())
+            .iter()
+            .any(|t| t.expose() == SHC_TOKEN));
     }
 
     #[test]

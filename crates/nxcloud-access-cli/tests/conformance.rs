@@ -115,6 +115,22 @@ impl Known {
 }
 
 /// The workspace of a case, as the recorded run had it.
+/// What `{selfHostedCache}` (the recorder, as the self-hosted remote cache
+/// server) stands for in the replay.
+const SELF_HOSTED: &str = "http://self-hosted-cache.recorder";
+
+/// The case with `{selfHostedCache}` replaced in every text.
+fn substituted(value: Value) -> Value {
+    match value {
+        Value::String(text) => Value::String(text.replace("{selfHostedCache}", SELF_HOSTED)),
+        Value::Array(items) => Value::Array(items.into_iter().map(substituted).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, substituted(v))).collect())
+        }
+        other => other,
+    }
+}
+
 fn build_workspace(dir: &Path, case: &Value, install: &str, nx_version: &str) {
     let _ = fs::remove_dir_all(dir);
     fs::create_dir_all(dir.join(".home")).unwrap();
@@ -176,6 +192,25 @@ fn explain(dir: &Path, case: &Value) -> Value {
     }
     if let Some(runner) = case.get("runner").and_then(Value::as_str) {
         command.args(["--runner", runner]);
+    }
+    // The engine reads no nx command line: the flags that switch the cache
+    // off are given as the variables nx treats the same way
+    // (`utils/command-line-utils.js`: the flag, or the variable `true`).
+    for arg in case
+        .get("args")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        match arg.as_str() {
+            Some("--skip-remote-cache") => {
+                command.env("NX_SKIP_REMOTE_CACHE", "true");
+            }
+            Some("--skip-nx-cache") => {
+                command.env("NX_SKIP_NX_CACHE", "true");
+            }
+            _ => {}
+        }
     }
     // `cwd`: nx ran in that folder of the workspace (DOT-1).
     let run_dir = match case.get("cwd").and_then(Value::as_str) {
@@ -281,6 +316,21 @@ fn token_texts(engine: &BTreeSet<String>, nx: &BTreeSet<String>) -> (String, Str
 
 /// One comparison: (check, engine, nx).
 type Check = (&'static str, String, String);
+
+/// A `Bearer <token>` text with the token redacted (a disagreement prints).
+fn redact_bearer(text: &str) -> String {
+    match text.split_once("Bearer ") {
+        Some((before, rest)) => {
+            let (token, after) = rest.split_once(';').unwrap_or((rest, ""));
+            let shown: String = token.chars().take(4).collect();
+            format!(
+                "{before}Bearer {shown}… ({} chars);{after}",
+                token.chars().count()
+            )
+        }
+        None => text.to_owned(),
+    }
+}
 
 fn yes_no(value: bool) -> String {
     if value {
@@ -409,6 +459,66 @@ fn checks(recording: &Value, resolution: &Value) -> Vec<Check> {
             format!("{nx_token}; {}", set_text(&nx)),
         ));
     }
+    // The self-hosted remote cache (SHC-1..6): the Resolution's
+    // `selfHostedCache`. The recorder refuses Nx Cloud, so nx asks the
+    // self-hosted cache where it uses it (`used`) or falls back to it when
+    // it cannot get the Nx Cloud client (`fallback`, SHC-5).
+    let shc = &resolution["selfHostedCache"];
+    let engine_contacts =
+        shc["used"].as_bool() == Some(true) || shc["fallback"].as_bool() == Some(true);
+    let nx_contacts = on("self-hosted").next().is_some();
+    out.push((
+        "self-hosted-contact",
+        yes_no(engine_contacts),
+        yes_no(nx_contacts),
+    ));
+    if engine_contacts && nx_contacts {
+        let header = match (
+            shc["credential"].as_str(),
+            shc["accessToken"]["value"].as_str(),
+        ) {
+            (Some("bearer-token"), Some(token)) => format!("Bearer {token}"),
+            (Some("empty-bearer"), _) => "Bearer".to_owned(),
+            _ => "(no header)".to_owned(),
+        };
+        let engine = format!(
+            "{}; {} {}",
+            header,
+            shc["requestUrl"].as_str().unwrap_or("(none)"),
+            shc["nxCloudId"].as_str().unwrap_or("(no workspace)")
+        );
+        let headers: BTreeSet<String> = on("self-hosted")
+            .map(|r| {
+                r["authorization"]
+                    .as_str()
+                    .unwrap_or("(no header)")
+                    .to_owned()
+            })
+            .collect();
+        let urls: BTreeSet<String> = on("self-hosted")
+            .filter_map(|r| r["meantFor"].as_str())
+            .map(|u| u.replace("{selfHostedCache}", SELF_HOSTED))
+            .collect();
+        // The workspace the server reads from a `/ws/<nxCloudId>` URL.
+        let workspace = urls
+            .iter()
+            .next()
+            .and_then(|u| u.split("/ws/").nth(1))
+            .and_then(|rest| rest.split('/').next())
+            .filter(|id| !id.is_empty())
+            .unwrap_or("(no workspace)");
+        let nx = format!("{}; {} {workspace}", set_text(&headers), set_text(&urls));
+        // Compared whole, printed with the token redacted.
+        let (engine, nx) = if engine == nx {
+            (redact_bearer(&engine), redact_bearer(&nx))
+        } else {
+            (
+                redact_bearer(&engine),
+                format!("{} (another text)", redact_bearer(&nx)),
+            )
+        };
+        out.push(("self-hosted-credential", engine, nx));
+    }
     out.push(("stop", predicted_stop(resolution), recorded_stop(recording)));
     let unknown = on("unknown").count();
     out.push((
@@ -438,7 +548,7 @@ fn the_engine_agrees_with_every_recording() {
     case_dirs.sort();
     for case_dir in case_dirs {
         let name = case_dir.file_name().unwrap().to_str().unwrap().to_owned();
-        let case = read_json(&root.join("cases").join(format!("{name}.json")));
+        let case = substituted(read_json(&root.join("cases").join(format!("{name}.json"))));
         let mut files: Vec<_> = fs::read_dir(&case_dir)
             .unwrap()
             .map(|e| e.unwrap().path())

@@ -297,6 +297,18 @@ fn pack_resolution(r: &nxcloud_access::Resolution) -> Option<String> {
         p.text(&stop.rule);
         p.text(&stop.finding);
     }
+    p.flag(r.self_hosted_cache.is_some());
+    if let Some(shc) = &r.self_hosted_cache {
+        p.sourced(Some(&shc.server));
+        p.secret(shc.access_token.as_ref());
+        p.optional(shc.nx_cloud_id.as_deref());
+        p.text(&shc.request_url);
+        p.text(shc.credential.as_str());
+        p.flag(shc.used);
+        p.flag(shc.fallback);
+        p.text(&shc.rule);
+        p.text(&shc.reason);
+    }
     p.clean.then_some(p.out)
 }
 

@@ -688,3 +688,98 @@ fn nx_does_not_stop(world: &mut SpecWorld) {
     let answer = world.resolution.answer();
     assert!(sourced(answer, "stops").is_null(), "{answer:#}");
 }
+
+// The self-hosted remote cache (SHC-1..6): the `selfHostedCache` field.
+
+/// The `selfHostedCache` field, which must be there (`null` or an object).
+fn self_hosted(answer: &Value) -> &Value {
+    sourced(answer, "selfHostedCache")
+}
+
+#[then(expr = "there is no self-hosted cache")]
+fn no_self_hosted_cache(world: &mut SpecWorld) {
+    let answer = world.resolution.answer();
+    assert!(self_hosted(answer).is_null(), "{answer:#}");
+}
+
+#[then(regex = r#"^the self-hosted cache is (used|not used) by rule "([^"]+)"$"#)]
+fn self_hosted_used(world: &mut SpecWorld, used: String, rule: String) {
+    let answer = world.resolution.answer();
+    let shc = self_hosted(answer);
+    assert_eq!(shc["used"], json!(used == "used"), "{answer:#}");
+    assert_eq!(shc["rule"], json!(rule), "{answer:#}");
+    assert!(
+        shc["reason"].as_str().is_some_and(|r| !r.is_empty()),
+        "{answer:#}"
+    );
+}
+
+#[then(
+    regex = r#"^nx falls back to the self-hosted cache without the Nx Cloud client: "(yes|no)"$"#
+)]
+fn self_hosted_fallback(world: &mut SpecWorld, yes: String) {
+    let answer = world.resolution.answer();
+    assert_eq!(
+        self_hosted(answer)["fallback"],
+        json!(yes == "yes"),
+        "{answer:#}"
+    );
+}
+
+#[then(regex = r#"^the self-hosted cache server is "([^"]+)" from "([^"]+)"$"#)]
+fn self_hosted_server(world: &mut SpecWorld, url: String, source: String) {
+    assert_sourced(
+        self_hosted(world.resolution.answer()),
+        "server",
+        &url,
+        &source,
+    );
+}
+
+#[then(regex = r#"^the self-hosted cache is asked at "([^"]+)"$"#)]
+fn self_hosted_request_url(world: &mut SpecWorld, url: String) {
+    let answer = world.resolution.answer();
+    assert_eq!(self_hosted(answer)["requestUrl"], json!(url), "{answer:#}");
+}
+
+#[then(regex = r#"^the self-hosted cache names the workspace "([^"]*)"$"#)]
+fn self_hosted_workspace(world: &mut SpecWorld, id: String) {
+    let answer = world.resolution.answer();
+    let expected = if id.is_empty() {
+        Value::Null
+    } else {
+        json!(id)
+    };
+    assert_eq!(self_hosted(answer)["nxCloudId"], expected, "{answer:#}");
+}
+
+#[then(regex = r#"^the self-hosted cache sends the token "([^"]*)" from "([^"]+)"$"#)]
+fn self_hosted_token(world: &mut SpecWorld, name: String, source: String) {
+    let token = world.resolution.token(&name);
+    let answer = world.resolution.answer();
+    let shc = self_hosted(answer);
+    assert_sourced(shc, "accessToken", &token, &source);
+    assert_eq!(shc["credential"], json!("bearer-token"), "{answer:#}");
+    let redacted = shc["accessToken"]["redacted"].as_str();
+    assert!(
+        redacted.is_some_and(|r| r != token && r.ends_with('…')),
+        "the redacted form in {answer:#}"
+    );
+}
+
+#[then(regex = r#"^the self-hosted cache sends "Bearer" with no token from "([^"]+)"$"#)]
+fn self_hosted_empty_bearer(world: &mut SpecWorld, source: String) {
+    let answer = world.resolution.answer();
+    let shc = self_hosted(answer);
+    assert_sourced(shc, "accessToken", "", &source);
+    assert_eq!(shc["credential"], json!("empty-bearer"), "{answer:#}");
+}
+
+#[then(expr = "the self-hosted cache sends no Authorization header")]
+fn self_hosted_no_header(world: &mut SpecWorld) {
+    let answer = world.resolution.answer();
+    let shc = self_hosted(answer);
+    assert!(!shc.is_null(), "{answer:#}");
+    assert!(shc["accessToken"].is_null(), "{answer:#}");
+    assert_eq!(shc["credential"], json!("none"), "{answer:#}");
+}

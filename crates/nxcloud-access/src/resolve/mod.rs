@@ -52,6 +52,7 @@ pub mod model;
 mod pat;
 pub mod precedence;
 pub mod runner;
+pub mod self_hosted;
 mod sources;
 pub mod token_shape;
 mod urls;
@@ -356,6 +357,24 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
         );
     }
 
+    // SHC-1..6: the self-hosted remote cache, apart from Nx Cloud.
+    let self_hosted_cache = self_hosted::check(
+        &self_hosted::Inputs {
+            nx_json: &nx_json,
+            env: &env,
+            behaviour,
+            nx_version: &version.to_string(),
+            connected: nx_cloud_used,
+            stops_at_start_up: stops_at_start_up
+                || report
+                    .stop
+                    .as_ref()
+                    .is_some_and(|s| s.when == StopWhen::StartUp),
+        },
+        &mut report,
+    );
+    self_hosted::committed_tokens(&input.dot_env_files, tracked_files.as_deref(), &mut report);
+
     findings::declared_client(
         input.package_json.as_deref(),
         runs_cloud.then_some(choice.module.as_str()),
@@ -433,6 +452,7 @@ pub fn resolve_credentials(input: &ResolveInput) -> Result<Resolution, ResolveEr
         findings: report.findings,
         cache,
         stops: report.stop,
+        self_hosted_cache,
     })
 }
 

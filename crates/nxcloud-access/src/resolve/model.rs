@@ -118,6 +118,70 @@ pub struct Resolution {
     /// How nx stops before or while running the tasks (INP-4, RUN-1, LEG-1,
     /// TOKEN-4, DBC-2); `None` when it runs them. The first stop counts.
     pub stops: Option<Stop>,
+    /// The self-hosted remote cache (SHC-1..6): `None` when
+    /// `NX_SELF_HOSTED_REMOTE_CACHE_SERVER` is unset or empty, or the nx
+    /// version does not read it (before 20.8.0).
+    pub self_hosted_cache: Option<SelfHostedCache>,
+}
+
+/// What nx's self-hosted remote cache client (nx 20.8.0 and later) sends, and
+/// whether nx uses it rather than Nx Cloud (SHC-1..6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[cfg_attr(feature = "tsify", tsify(missing_as_null))]
+#[serde(rename_all = "camelCase")]
+pub struct SelfHostedCache {
+    /// `NX_SELF_HOSTED_REMOTE_CACHE_SERVER` as nx reads it: from the
+    /// environment or a root dotenv file (`env:…`, `.env:…`), never from
+    /// `nx-cloud.env` (SHC-1).
+    pub server: Sourced,
+    /// `NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN`, sent as
+    /// `Authorization: Bearer <token>`; `None` when unset (no header; SHC-2).
+    pub access_token: Option<SecretValue>,
+    /// The nxCloudId of a `{url}/ws/{nxCloudId}` server URL (the form
+    /// `nxcloud-access serve` takes), or `None`.
+    pub nx_cloud_id: Option<String>,
+    /// The URL of each request: the server URL as written, then
+    /// `/v1/cache/<hash>` (`GET` to read, `PUT` to write; SHC-1).
+    pub request_url: String,
+    /// What the server sees (SHC-2).
+    pub credential: SelfHostedCredential,
+    /// Whether nx uses the self-hosted cache on this run (SHC-3).
+    pub used: bool,
+    /// Where Nx Cloud comes first (SHC-4): whether this nx version falls
+    /// back to the self-hosted cache when it cannot get the Nx Cloud client
+    /// (SHC-5: 21.6.7 to 21.x, and 22.0.2 on); `false` otherwise.
+    pub fallback: bool,
+    /// The rule that decides `used`: `SHC-3` (used), `SHC-4` (Nx Cloud
+    /// comes first), `SHC-6` (the cache or the remote cache is off).
+    pub rule: String,
+    /// Why, for a person.
+    pub reason: String,
+}
+
+/// What a self-hosted remote cache server sees in the `Authorization`
+/// header (SHC-2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "kebab-case")]
+pub enum SelfHostedCredential {
+    /// `Bearer <token>`.
+    BearerToken,
+    /// `Bearer` with no token: the variable is set but empty.
+    EmptyBearer,
+    /// No `Authorization` header: the variable is unset.
+    None,
+}
+
+impl SelfHostedCredential {
+    /// The name in the JSON (`bearer-token`, `empty-bearer`, `none`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SelfHostedCredential::BearerToken => "bearer-token",
+            SelfHostedCredential::EmptyBearer => "empty-bearer",
+            SelfHostedCredential::None => "none",
+        }
+    }
 }
 
 /// What nx's task cache (the DB cache of nx 20 and later) sends to Nx Cloud
@@ -345,6 +409,10 @@ mod tests {
         }
         for when in [StopWhen::StartUp, StopWhen::Running] {
             assert_eq!(when.as_str(), serde_name(when));
+        }
+        use SelfHostedCredential as S;
+        for credential in [S::BearerToken, S::EmptyBearer, S::None] {
+            assert_eq!(credential.as_str(), serde_name(credential));
         }
     }
 }
