@@ -189,11 +189,6 @@ pub fn explain(context: &Context, resolution: &Resolution, style: Style) -> Stri
     if let Some(cache) = db_cache_line(resolution) {
         line(&mut out, "DB cache", &cache);
     }
-    if let Some(shc) = &resolution.self_hosted_cache {
-        for (i, text) in self_hosted_lines(shc).iter().enumerate() {
-            line(&mut out, if i == 0 { "self-hosted" } else { "" }, text);
-        }
-    }
     if let Some(stop) = &resolution.stops {
         let when = match stop.when {
             StopWhen::StartUp => "at start-up, before any task runs",
@@ -216,6 +211,11 @@ pub fn explain(context: &Context, resolution: &Resolution, style: Style) -> Stri
                 "inferred: this Nx version lets a downloaded client choose the token (TOKEN-5)",
             ),
         );
+    }
+    if let Some(shc) = &resolution.self_hosted_cache {
+        for (i, text) in self_hosted_lines(shc).iter().enumerate() {
+            line(&mut out, if i == 0 { "self-hosted" } else { "" }, text);
+        }
     }
 
     let _ = writeln!(out);
