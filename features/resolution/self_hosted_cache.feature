@@ -232,3 +232,12 @@ Feature: The self-hosted remote cache
     Given Nx 24.0.6 is installed
     When the credentials are resolved
     Then there is no self-hosted cache
+
+  @SHC-1 @EXP-1
+  Scenario: user information in the server URL is not shown in the trace or the findings
+    Given Nx 20.7.2 is installed
+    And the environment variable "NX_SELF_HOSTED_REMOTE_CACHE_SERVER" is set to "https://ci:hunter2-secret-value@cache:4599/ws/65d5639f1a3b026e12345678"
+    When the credentials are resolved
+    Then there is a finding "self-hosted-cache-unsupported" of severity "warning"
+    And the trace step for "env:NX_SELF_HOSTED_REMOTE_CACHE_SERVER" mentions "20.8.0"
+    And the trace and the findings never show the token "hunter2-secret-value"

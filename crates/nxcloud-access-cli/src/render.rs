@@ -8,6 +8,7 @@
 
 use std::fmt::Write as _;
 
+use nxcloud_access::resolve::self_hosted::shown_url;
 use nxcloud_access::resolve::{
     CachePath, CredentialKind, Finding, Outcome, Resolution, SecretValue, SelfHostedCache,
     SelfHostedCredential, Severity, Sourced, StopWhen,
@@ -286,12 +287,13 @@ pub fn redacted(mut resolution: Resolution) -> Resolution {
     {
         hide(token);
     }
-    if let Some(token) = resolution
-        .self_hosted_cache
-        .as_mut()
-        .and_then(|c| c.access_token.as_mut())
-    {
-        hide(token);
+    if let Some(shc) = resolution.self_hosted_cache.as_mut() {
+        if let Some(token) = shc.access_token.as_mut() {
+            hide(token);
+        }
+        // User information in the server URL may hold a credential.
+        shc.server.value = shown_url(&shc.server.value);
+        shc.request_url = shown_url(&shc.request_url);
     }
     resolution
 }
@@ -413,7 +415,8 @@ fn self_hosted_lines(shc: &SelfHostedCache) -> Vec<String> {
         .unwrap_or_default();
     let first = format!(
         "{} from {}{workspace}, {sends}",
-        shc.server.value, shc.server.source
+        shown_url(&shc.server.value),
+        shc.server.source
     );
     let verdict = if shc.used {
         format!("used: {} [{}]", shc.reason, shc.rule)
@@ -607,6 +610,17 @@ mod tests {
         let hidden = redacted(resolution());
         let shc = hidden.self_hosted_cache.unwrap();
         assert_eq!(shc.access_token.unwrap().value.expose(), "c2hj…");
+        let mut with_user = resolution();
+        if let Some(shc) = with_user.self_hosted_cache.as_mut() {
+            shc.server.value = "https://ci:hunter2-secret@cache:4599/ws/x".into();
+            shc.request_url = "https://ci:hunter2-secret@cache:4599/ws/x/v1/cache/<hash>".into();
+        }
+        let text = explain(&context(), &with_user, PLAIN);
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("https://…@cache:4599/ws/x from"), "{text}");
+        let hidden = redacted(with_user).self_hosted_cache.unwrap();
+        assert_eq!(hidden.server.value, "https://…@cache:4599/ws/x");
+        assert!(!hidden.request_url.contains("hunter2"));
         assert!(raw_tokens(&resolution())
             .iter()
             .any(|t| t.expose() == SHC_TOKEN));

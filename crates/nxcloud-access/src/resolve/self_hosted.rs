@@ -72,7 +72,7 @@ pub fn check(inputs: &Inputs<'_>, report: &mut Report) -> Option<SelfHostedCache
         let value = if lost.key == TOKEN {
             redact(&lost.value)
         } else {
-            lost.value.clone()
+            shown_url(&lost.value)
         };
         report.step(
             "DOT-1",
@@ -92,7 +92,7 @@ pub fn check(inputs: &Inputs<'_>, report: &mut Report) -> Option<SelfHostedCache
         report.step(
             "SHC-1",
             &server_source,
-            Some(server.value.clone()),
+            Some(shown_url(&server.value)),
             Outcome::Ignored,
             "nx reads the self-hosted remote cache variables from 20.8.0",
         );
@@ -101,7 +101,8 @@ pub fn check(inputs: &Inputs<'_>, report: &mut Report) -> Option<SelfHostedCache
             Severity::Warning,
             format!(
                 "`{SERVER}` is set, but nx {} has no self-hosted remote cache (nx reads it from 20.8.0): no task result is read from or written to `{}`",
-                inputs.nx_version, server.value
+                inputs.nx_version,
+                shown_url(&server.value)
             ),
             "upgrade nx to 20.8.0 or later, or remove the variable",
         );
@@ -110,7 +111,7 @@ pub fn check(inputs: &Inputs<'_>, report: &mut Report) -> Option<SelfHostedCache
     report.step(
         "SHC-1",
         &server_source,
-        Some(server.value.clone()),
+        Some(shown_url(&server.value)),
         Outcome::Used,
         "the self-hosted remote cache: nx asks `{server}/v1/cache/{hash}` (GET, PUT)",
     );
@@ -151,7 +152,7 @@ pub fn check(inputs: &Inputs<'_>, report: &mut Report) -> Option<SelfHostedCache
             Severity::Warning,
             format!(
                 "nx asks the self-hosted remote cache `{}` without a token (`{TOKEN}` is {}): a server that checks credentials, as `nxcloud-access serve` does, refuses every request",
-                server.value,
+                shown_url(&server.value),
                 if token.is_some() { "empty" } else { "unset" }
             ),
             format!("set `{TOKEN}` to a token the server accepts (a personal access token or a CI access token of the workspace)"),
@@ -178,7 +179,7 @@ pub fn check(inputs: &Inputs<'_>, report: &mut Report) -> Option<SelfHostedCache
             format!(
                 "nx {} counts the workspace as connected to Nx Cloud, so its remote cache is Nx Cloud's and the self-hosted remote cache `{}` is not used{}",
                 inputs.nx_version,
-                server.value,
+                shown_url(&server.value),
                 if falls_back(&version) {
                     " (only when nx cannot get the Nx Cloud client does it fall back to it)"
                 } else {
@@ -274,6 +275,21 @@ fn decide(inputs: &Inputs<'_>, version: &Version) -> (bool, String, String) {
     )
 }
 
+/// A server URL as the trace, the findings and the CLI show it: user
+/// information (`https://user:secret@host`), which may hold a credential,
+/// becomes `…@`; the rest is kept.
+pub fn shown_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://…@{host}{tail}"),
+        None => url.to_owned(),
+    }
+}
+
 /// The nxCloudId of a `{url}/ws/{nxCloudId}` server URL (the form
 /// `nxcloud-access serve` takes), or `None`.
 fn workspace_of(server: &str) -> Option<String> {
@@ -339,6 +355,20 @@ mod tests {
         assert_eq!(workspace_of("http://cache:4599"), None);
         assert_eq!(workspace_of("http://cache:4599/ws/"), None);
         assert_eq!(workspace_of("http://ws/x"), None);
+    }
+
+    #[test]
+    fn user_information_is_not_shown() {
+        assert_eq!(
+            shown_url("https://user:s3cr3t-token@cache:4599/ws/abc"),
+            "https://…@cache:4599/ws/abc"
+        );
+        assert_eq!(shown_url("http://tok@cache"), "http://…@cache");
+        assert_eq!(
+            shown_url("http://cache:4599/ws/a@b"),
+            "http://cache:4599/ws/a@b"
+        );
+        assert_eq!(shown_url("not a url"), "not a url");
     }
 
     #[test]
