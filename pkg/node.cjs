@@ -81,8 +81,8 @@ function codedError(code, message) {
 const OPTIONS = new Set(["env", "nxVersion", "runner", "cwd", "platform"]);
 
 /**
- * The request of the engine's discovery from `dir` and `options`, as the
- * CLI builds it: `dir` resolved against `cwd`, which defaults to
+ * The arguments of the engine's discovery from `dir` and `options`, as the
+ * CLI builds them: `dir` resolved against `cwd`, which defaults to
  * process.cwd(); `env` to process.env (its `undefined` values are unset).
  */
 function request(fn, dir, options) {
@@ -112,21 +112,22 @@ function request(fn, dir, options) {
   if (typeof env !== "object") {
     throw codedError("invalid-input", `invalid options of ${fn}: \`env\` must be an object of strings, like process.env`);
   }
+  // Name, value, name, value…: `undefined` values are unset variables.
+  const pairs = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    if (typeof value !== "string") {
+      throw codedError("invalid-input", `invalid options of ${fn}: \`env.${name}\` must be a string (or undefined), not ${value === null ? "null" : typeof value}`);
+    }
+    pairs.push(name, value);
+  }
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const folder = path.resolve(cwd, dir ?? ".");
   if (!isDirectory(folder)) {
     throw codedError("invalid-input", `invalid argument of ${fn}: \`${folder}\` is not a directory; pass the folder Nx would run in`);
   }
-  return {
-    dir: slashes(folder),
-    cwd: slashes(cwd),
-    // A copy: JSON.stringify leaves out the `undefined` values, and reads
-    // process.env's variables once.
-    env: { ...env },
-    nxVersion: options.nxVersion ?? null,
-    runner: options.runner ?? null,
-    windows: platform === "windows",
-  };
+  // The arguments of the engine's __readWorkspace / __resolveWorkspace.
+  return [host, slashes(folder), slashes(cwd), pairs, options.nxVersion ?? undefined, options.runner ?? undefined, platform === "windows"];
 }
 
 function isDirectory(folder) {
@@ -148,7 +149,7 @@ function slashes(p) {
  * from, and the `ResolveInput` built from them (see node.d.ts).
  */
 function readWorkspace(dir, options) {
-  return engine.__readWorkspace(host, request("readWorkspace", dir, options));
+  return engine.__readWorkspace(...request("readWorkspace", dir, options));
 }
 
 /**
@@ -156,7 +157,7 @@ function readWorkspace(dir, options) {
  * `nxcloud-access explain --json --show-secrets DIR` (see node.d.ts).
  */
 function resolveWorkspace(dir, options) {
-  return engine.__resolveWorkspace(host, request("resolveWorkspace", dir, options));
+  return engine.__resolveWorkspace(...request("resolveWorkspace", dir, options));
 }
 
 exports.readWorkspace = readWorkspace;

@@ -18,18 +18,20 @@ pub use nxcloud_access::workspace::{
 pub struct RealHost;
 
 impl Host for RealHost {
-    fn read(&self, path: &Path) -> io::Result<Option<String>> {
+    fn read(&self, path: &Path) -> Result<Option<String>, String> {
         use std::io::Read;
         let file = match std::fs::File::open(path) {
             Ok(file) => file,
             Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => return Err(error),
+            Err(error) => return Err(error.to_string()),
         };
         // Never load more than the engine accepts (limits.rs): one byte over
         // the limit is enough to refuse, whatever the file's size.
         let limit = nxcloud_access::limits::MAX_TEXT_BYTES;
         let mut text = String::new();
-        file.take(limit as u64 + 1).read_to_string(&mut text)?;
+        file.take(limit as u64 + 1)
+            .read_to_string(&mut text)
+            .map_err(|error| error.to_string())?;
         if text.len() > limit {
             return Err(nxcloud_access::workspace::too_large());
         }
@@ -102,10 +104,7 @@ mod tests {
         let limit = nxcloud_access::limits::MAX_TEXT_BYTES;
         fs::write(&path, vec![b' '; limit + 1]).unwrap();
         let error = RealHost.read(&path).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            nxcloud_access::workspace::too_large_message()
-        );
+        assert_eq!(error, nxcloud_access::workspace::too_large());
         fs::write(&path, vec![b' '; limit]).unwrap();
         assert_eq!(RealHost.read(&path).unwrap().map(|t| t.len()), Some(limit));
         fs::remove_dir_all(&dir).unwrap();

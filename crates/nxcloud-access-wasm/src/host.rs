@@ -17,12 +17,11 @@
 //!   `names` at `root`, `null` outside git.
 
 use std::collections::BTreeMap;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use nxcloud_access::workspace::{self, Host, Platform, Request, VersionOrigin, Workspace};
 use nxcloud_access::{ErrorCode as _, ResolveInput};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::convert;
@@ -48,14 +47,13 @@ fn text(path: &Path) -> String {
 }
 
 impl Host for JsHost {
-    fn read(&self, path: &Path) -> io::Result<Option<String>> {
+    fn read(&self, path: &Path) -> Result<Option<String>, String> {
         JsHost::read(self, &text(path)).map_err(|thrown| {
-            let reason = thrown
+            thrown
                 .dyn_ref::<js_sys::Error>()
                 .map(|e| String::from(e.message()))
                 .or_else(|| thrown.as_string())
-                .unwrap_or_else(|| "the host's read failed".to_owned());
-            io::Error::other(reason)
+                .unwrap_or_else(|| "the host's read failed".to_owned())
         })
     }
 
@@ -71,26 +69,26 @@ impl Host for JsHost {
     }
 }
 
-/// What `pkg/node.cjs` asks for (absolute `dir` and `cwd`, the environment
-/// without its `undefined` values).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// What `pkg/node.cjs` asks for: absolute `dir` and `cwd`, the environment
+/// as name, value, name, value… (its `undefined` values left out), the
+/// options. Plain arguments rather than one object read with serde: less
+/// code in the wasm.
 struct WorkspaceRequest {
     dir: String,
     cwd: String,
-    #[serde(default)]
-    env: BTreeMap<String, String>,
-    #[serde(default)]
+    env: Vec<String>,
     nx_version: Option<String>,
-    #[serde(default)]
     runner: Option<String>,
-    #[serde(default)]
     windows: bool,
 }
 
 /// The discovery, and the `cwd` paths are shown relative to.
-fn gather(host: &JsHost, request: &JsValue) -> Result<(Workspace, PathBuf), JsValue> {
-    let request: WorkspaceRequest = convert::typed(request, "options of readWorkspace")?;
+fn gather(host: &JsHost, request: WorkspaceRequest) -> Result<(Workspace, PathBuf), JsValue> {
+    let mut env = BTreeMap::new();
+    let mut pairs = request.env.into_iter();
+    while let (Some(name), Some(value)) = (pairs.next(), pairs.next()) {
+        env.insert(name, value);
+    }
     let cwd = PathBuf::from(request.cwd);
     let core = Request {
         dir: PathBuf::from(request.dir),
@@ -103,8 +101,10 @@ fn gather(host: &JsHost, request: &JsValue) -> Result<(Workspace, PathBuf), JsVa
             Platform::Unix
         },
     };
-    let found =
-        workspace::gather(host, &request.env, &core).map_err(|e| convert::engine_error(&e))?;
+    // `code()` and `to_string()` called directly: no `dyn Error` of the
+    // discovery (whose vtable would bring `Debug` code into the wasm).
+    let found = workspace::gather(host, &env, &core)
+        .map_err(|e| convert::error(e.code(), &e.to_string(), None))?;
     Ok((found, cwd))
 }
 
@@ -227,8 +227,24 @@ impl DiscoveredWorkspace {
 
 /// `readWorkspace` of `nxcloud-access/node`: the discovery alone.
 #[wasm_bindgen(js_name = __readWorkspace, skip_typescript)]
-pub fn read_workspace(host: &JsHost, request: JsValue) -> Result<JsValue, JsValue> {
-    let (found, _) = gather(host, &request)?;
+pub fn read_workspace(
+    host: &JsHost,
+    dir: String,
+    cwd: String,
+    env: Vec<String>,
+    nx_version: Option<String>,
+    runner: Option<String>,
+    windows: bool,
+) -> Result<JsValue, JsValue> {
+    let request = WorkspaceRequest {
+        dir,
+        cwd,
+        env,
+        nx_version,
+        runner,
+        windows,
+    };
+    let (found, _) = gather(host, request)?;
     convert::to_js(&DiscoveredWorkspace::of(found))
 }
 
@@ -237,8 +253,24 @@ pub fn read_workspace(host: &JsHost, request: JsValue) -> Result<JsValue, JsValu
 /// starts with the path of `nx.json` (relative to `cwd` when under it), as
 /// the CLI prints it.
 #[wasm_bindgen(js_name = __resolveWorkspace, skip_typescript)]
-pub fn resolve_workspace(host: &JsHost, request: JsValue) -> Result<JsValue, JsValue> {
-    let (found, cwd) = gather(host, &request)?;
+pub fn resolve_workspace(
+    host: &JsHost,
+    dir: String,
+    cwd: String,
+    env: Vec<String>,
+    nx_version: Option<String>,
+    runner: Option<String>,
+    windows: bool,
+) -> Result<JsValue, JsValue> {
+    let request = WorkspaceRequest {
+        dir,
+        cwd,
+        env,
+        nx_version,
+        runner,
+        windows,
+    };
+    let (found, cwd) = gather(host, request)?;
     let resolution = nxcloud_access::resolve_credentials(&found.input).map_err(|error| {
         let message = match error.code() {
             "invalid-nx-json" => {

@@ -29,7 +29,6 @@
 //! separator of the platform the code runs on (`/` in WebAssembly).
 
 use std::collections::BTreeMap;
-use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::ErrorCode;
@@ -56,11 +55,14 @@ const BOTH_NAMES_LOAD_NX_CLOUD_SINCE: semver::Version = semver::Version::new(21,
 pub trait Host {
     /// The text of a file; `Ok(None)` when there is no such file (`ENOENT`).
     ///
-    /// Errors: a file that exists but cannot be read (permissions, a folder,
-    /// not UTF-8), and a file larger than [`MAX_TEXT_BYTES`] (refuse it with
-    /// [`too_large`] without loading it whole: one byte over the limit is
-    /// enough to know). [`gather`] checks the limit again on what it gets.
-    fn read(&self, path: &Path) -> io::Result<Option<String>>;
+    /// `Err(reason)` for a file that exists but cannot be read (permissions,
+    /// a folder, not UTF-8; the reason is the system's message, as
+    /// `std::io::Error` or Node writes it) and for a file larger than
+    /// [`MAX_TEXT_BYTES`] (reason: [`too_large`]; refuse it without loading it
+    /// whole: one byte over the limit is enough to know). [`gather`] checks
+    /// the limit again on what it gets. (A plain message rather than an
+    /// `std::io::Error`: the npm package's host is JavaScript.)
+    fn read(&self, path: &Path) -> Result<Option<String>, String>;
 
     /// Whether `path` is an existing regular file, symbolic links followed
     /// (Nx's `fileExists`).
@@ -72,13 +74,8 @@ pub trait Host {
     fn tracked_files(&self, root: &Path, names: &[&str]) -> Option<Vec<String>>;
 }
 
-/// The error a [`Host`] gives for a file over [`MAX_TEXT_BYTES`].
-pub fn too_large() -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, too_large_message())
-}
-
-/// The message of [`too_large`].
-pub fn too_large_message() -> String {
+/// The reason a [`Host`] gives for a file over [`MAX_TEXT_BYTES`].
+pub fn too_large() -> String {
     format!("the file is larger than the limit of {MAX_TEXT_BYTES} bytes that nxcloud-access reads")
 }
 
@@ -172,8 +169,8 @@ pub struct Workspace {
 pub enum GatherError {
     /// A file exists but cannot be read (permissions, not UTF-8, a folder,
     /// over [`MAX_TEXT_BYTES`]).
-    #[error("cannot read `{}`: {source}; make it a readable UTF-8 file (or remove it)", path.display())]
-    Unreadable { path: PathBuf, source: io::Error },
+    #[error("cannot read `{}`: {reason}; make it a readable UTF-8 file (or remove it)", path.display())]
+    Unreadable { path: PathBuf, reason: String },
     /// An installed package's `package.json` has no readable `version`.
     #[error("no `version` in `{}`: reinstall the package, or give the Nx version (`nxVersion`, `--nx-version`)", path.display())]
     NoPackageVersion { path: PathBuf },
@@ -357,7 +354,9 @@ pub fn installed_version(
         let Some(text) = read(host, &path)? else {
             continue;
         };
-        let version = serde_json::from_str::<serde_json::Value>(&text)
+        // The engine's own JSON reader (that of `nx.json`): a JS string
+        // `version`, the last one when repeated, as Node's `JSON.parse`.
+        let version = crate::input::nx_json::parse(&text)
             .ok()
             .and_then(|json| json.get("version")?.as_str().map(str::to_owned));
         return match version {
@@ -385,14 +384,21 @@ fn choose_client(
         .and_then(|v| parse_version(v).ok())
         .is_some_and(|v| v < BOTH_NAMES_LOAD_NX_CLOUD_SINCE);
     let prefer_nrwl = names_nrwl && loads_by_name;
-    let mut ordered = installed;
-    ordered.sort_by_key(|(name, _)| (*name == "@nrwl/nx-cloud") != prefer_nrwl);
-    // A stable sort: the selected module, when installed, comes first.
-    ordered.sort_by_key(|(name, _)| Some(*name) != selected_module);
-    ordered.into_iter().next().map(|(name, found)| Detected {
-        value: format!("{name}@{}", found.value),
-        path: found.path,
-    })
+    let preferred = |name: &str| (name == "@nrwl/nx-cloud") == prefer_nrwl;
+    // The selected module when installed; else the preferred one; else the
+    // first (a search, not a sort: no sorting code in the npm package).
+    let position = installed
+        .iter()
+        .position(|(name, _)| Some(*name) == selected_module)
+        .or_else(|| installed.iter().position(|(name, _)| preferred(name)))
+        .unwrap_or(0);
+    installed
+        .into_iter()
+        .nth(position)
+        .map(|(name, found)| Detected {
+            value: format!("{name}@{}", found.value),
+            path: found.path,
+        })
 }
 
 /// An installed version as its `package.json` gives it. The published nx
@@ -406,9 +412,9 @@ fn parse_version(text: &str) -> Result<semver::Version, semver::Error> {
 /// Reads through the host, holding every text to [`MAX_TEXT_BYTES`]
 /// whatever the host did.
 fn read(host: &impl Host, path: &Path) -> Result<Option<String>, GatherError> {
-    let unreadable = |source| GatherError::Unreadable {
+    let unreadable = |reason| GatherError::Unreadable {
         path: path.to_path_buf(),
-        source,
+        reason,
     };
     match host.read(path).map_err(unreadable)? {
         Some(text) if text.len() > MAX_TEXT_BYTES => Err(unreadable(too_large())),
