@@ -172,7 +172,7 @@ pub enum GatherError {
     #[error("cannot read `{}`: {reason}; make it a readable UTF-8 file (or remove it)", path.display())]
     Unreadable { path: PathBuf, reason: String },
     /// An installed package's `package.json` has no readable `version`.
-    #[error("no `version` in `{}`: reinstall the package, or give the Nx version (`nxVersion`, `--nx-version`)", path.display())]
+    #[error("no `version` in `{}`: reinstall the package (for `nx`, giving the Nx version also works: `nxVersion`, `--nx-version`)", path.display())]
     NoPackageVersion { path: PathBuf },
 }
 
@@ -200,7 +200,12 @@ pub fn gather(
     let nx_json_path = root.join("nx.json");
     let nx_json = read(host, &nx_json_path)?;
 
-    let installed_nx = installed_version(host, &root, "nx")?;
+    // A given version wins: the installed one is not looked up (so a broken
+    // `node_modules/nx/package.json` does not stop a caller who gave one).
+    let installed_nx = match request.nx_version {
+        Some(_) => None,
+        None => installed_version(host, &root, "nx")?,
+    };
     let (nx_version, version_origin) = match (&request.nx_version, &installed_nx) {
         (Some(given), _) => (Some(given.clone()), VersionOrigin::Argument),
         (None, Some(found)) => (

@@ -530,6 +530,12 @@ fn errors_have_stable_codes_and_name_the_file_and_the_fix() {
         unreachable!("a package.json without version must fail")
     };
     assert_eq!(error.code(), "no-package-version");
+    let mut given = request("/w");
+    given.nx_version = Some("20.0.0".into());
+    assert!(
+        gather(&host, &BTreeMap::new(), &given).is_ok(),
+        "a given version is not looked up"
+    );
     let message = error.to_string();
     assert!(
         message.contains("`/w/node_modules/nx/package.json`") && message.contains("reinstall"),
