@@ -126,7 +126,7 @@ function request(fn, dir, options) {
   if (!isDirectory(folder)) {
     throw codedError("invalid-input", `invalid argument of ${fn}: \`${folder}\` is not a directory; pass the folder Nx would run in`);
   }
-  // The arguments of the engine's __readWorkspace / __resolveWorkspace.
+  // The arguments of the engine's __workspace after its first.
   return [host, slashes(folder), slashes(cwd), pairs, options.nxVersion ?? undefined, options.runner ?? undefined, platform === "windows"];
 }
 
@@ -149,7 +149,7 @@ function slashes(p) {
  * from, and the `ResolveInput` built from them (see node.d.ts).
  */
 function readWorkspace(dir, options) {
-  return engine.__readWorkspace(...request("readWorkspace", dir, options));
+  return engine.__workspace(false, ...request("readWorkspace", dir, options));
 }
 
 /**
@@ -157,7 +157,7 @@ function readWorkspace(dir, options) {
  * `nxcloud-access explain --json --show-secrets DIR` (see node.d.ts).
  */
 function resolveWorkspace(dir, options) {
-  return engine.__resolveWorkspace(...request("resolveWorkspace", dir, options));
+  return engine.__workspace(true, ...request("resolveWorkspace", dir, options));
 }
 
 exports.readWorkspace = readWorkspace;

@@ -2,9 +2,8 @@
 //! [`Host`] whose file reads and git calls are JS callbacks.
 //!
 //! `pkg/node.cjs` (the entry `nxcloud-access/node`) implements the host
-//! with `node:fs` and `node:child_process` and calls [`read_workspace`] and
-//! [`resolve_workspace`]; the CLI implements the same trait with `std::fs`
-//! and `git`. One discovery, so `resolveWorkspace(DIR)` and `nxcloud-access
+//! with `node:fs` and `node:child_process` and calls [`workspace()`]; the CLI
+//! implements the same trait with `std::fs` and `git`. One discovery, so `resolveWorkspace(DIR)` and `nxcloud-access
 //! explain --json --show-secrets DIR` give the same `Resolution`.
 //!
 //! The host object, all synchronous:
@@ -43,7 +42,9 @@ extern "C" {
 
 /// A path as the JS side takes it (paths come from JS strings: always UTF-8).
 fn text(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
+    // `to_str`, not `to_string_lossy`: no lossy-conversion code in the wasm
+    // for a case that cannot happen.
+    path.to_str().unwrap_or_default().to_owned()
 }
 
 impl Host for JsHost {
@@ -225,35 +226,16 @@ impl DiscoveredWorkspace {
     }
 }
 
-/// `readWorkspace` of `nxcloud-access/node`: the discovery alone.
-#[wasm_bindgen(js_name = __readWorkspace, skip_typescript)]
-pub fn read_workspace(
-    host: &JsHost,
-    dir: String,
-    cwd: String,
-    env: Vec<String>,
-    nx_version: Option<String>,
-    runner: Option<String>,
-    windows: bool,
-) -> Result<JsValue, JsValue> {
-    let request = WorkspaceRequest {
-        dir,
-        cwd,
-        env,
-        nx_version,
-        runner,
-        windows,
-    };
-    let (found, _) = gather(host, request)?;
-    convert::to_js(&DiscoveredWorkspace::of(found))
-}
-
-/// `resolveWorkspace` of `nxcloud-access/node`: the discovery, then
-/// `resolveCredentials` of its input. An `invalid-nx-json` error's message
-/// starts with the path of `nx.json` (relative to `cwd` when under it), as
-/// the CLI prints it.
-#[wasm_bindgen(js_name = __resolveWorkspace, skip_typescript)]
-pub fn resolve_workspace(
+/// `readWorkspace` (`resolve` false: the discovery alone) and
+/// `resolveWorkspace` (`resolve` true: the discovery, then
+/// `resolveCredentials` of its input) of `nxcloud-access/node`. One export
+/// for both: less glue code in the wasm. An `invalid-nx-json` error's
+/// message starts with the path of `nx.json` (relative to `cwd` when under
+/// it), as the CLI prints it.
+#[allow(clippy::too_many_arguments)] // the plain arguments of a JS call
+#[wasm_bindgen(js_name = __workspace, skip_typescript)]
+pub fn workspace(
+    resolve: bool,
     host: &JsHost,
     dir: String,
     cwd: String,
@@ -271,6 +253,9 @@ pub fn resolve_workspace(
         windows,
     };
     let (found, cwd) = gather(host, request)?;
+    if !resolve {
+        return convert::to_js(&DiscoveredWorkspace::of(found));
+    }
     let resolution = nxcloud_access::resolve_credentials(&found.input).map_err(|error| {
         let message = match error.code() {
             "invalid-nx-json" => {

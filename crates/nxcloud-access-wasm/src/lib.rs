@@ -4,7 +4,7 @@
 //! layer with no rules of its own. It exposes
 //!
 //! * `resolveCredentials(input)`: [`nxcloud_access::resolve_credentials`];
-//! * `__readWorkspace` / `__resolveWorkspace` (for `pkg/node.cjs`): the
+//! * `__workspace` (for `pkg/node.cjs`): the
 //!   core's workspace discovery over a host of JS callbacks (`host.rs`);
 //! * the class `AccessControl`: [`nxcloud_access::AccessControl`], one
 //!   method per command and decision of CONTRACT.md, plus `toJSON()` and
