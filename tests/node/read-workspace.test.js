@@ -11,6 +11,7 @@ const os = require("node:os");
 const path = require("node:path");
 const { describe, it, before, after } = require("node:test");
 const { pathToFileURL } = require("node:url");
+const { isDeepStrictEqual } = require("node:util");
 
 const { PKG_DIR, resolveCredentials, isNxCloudAccessError } = require("./load.js");
 const node = require(path.join(PKG_DIR, "node.cjs"));
@@ -257,6 +258,27 @@ describe("errors: a typed NxCloudAccessError with a stable code, naming the file
       assert.ok(isNxCloudAccessError(e), what);
       assert.equal(e.code, "invalid-input", what);
     }
+  });
+});
+
+describe("reading as the CLI reads", { skip: !CLI && "set NXCLOUD_CLI to the nxcloud-access binary" }, () => {
+  it("a byte-order mark is kept, as Rust's read_to_string keeps it", () => {
+    const root = workspace("bom", {
+      "nx.json": "\ufeff{ \"nxCloudAccessToken\": \"top-token-000001\" }",
+      ".env": "\ufeffNX_CLOUD_ACCESS_TOKEN=dotenv-token-0001\n",
+      "node_modules/nx/package.json": pkg("nx", "20.0.6"),
+    });
+    assert.ok(readWorkspace(root, { env: bare() }).input.dotEnvFiles[".env"].startsWith("\ufeff"));
+    const cli = spawnSync(CLI, ["explain", "--json", "--show-secrets", root], { cwd: root, env: bare(), encoding: "utf8" });
+    let npm;
+    try {
+      npm = resolveWorkspace(root, { env: bare(), cwd: root });
+    } catch (e) {
+      assert.equal(cli.status, 2, `the package threw ${e.code}, the CLI did not`);
+      return;
+    }
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.ok(isDeepStrictEqual(npm, JSON.parse(cli.stdout)), "the package and the CLI differ on a BOM");
   });
 });
 
