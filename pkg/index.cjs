@@ -231,6 +231,8 @@ const CODES = new Set([
   "last-admin",
   "no-matching-invite",
   "unsupported-snapshot",
+  "unreadable-file",
+  "no-package-version",
   "internal",
 ]);
 

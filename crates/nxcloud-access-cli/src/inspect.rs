@@ -175,8 +175,8 @@ fn context(cwd: &Path, found: &Workspace) -> Context {
 
 fn gather_error(cwd: &Path, error: &GatherError) -> String {
     match error {
-        GatherError::Unreadable { path, source } => {
-            format!("{}: error: cannot read the file: {source}", workspace::shown(cwd, path))
+        GatherError::Unreadable { path, reason } => {
+            format!("{}: error: cannot read the file: {reason}", workspace::shown(cwd, path))
         }
         GatherError::NoPackageVersion { path } => format!(
             "{}: error: no `version` in this package.json (reinstall the package, or pass --nx-version)",

@@ -4,6 +4,8 @@
 //! layer with no rules of its own. It exposes
 //!
 //! * `resolveCredentials(input)`: [`nxcloud_access::resolve_credentials`];
+//! * `__workspace` (for `pkg/node.cjs`): the
+//!   core's workspace discovery over a host of JS callbacks (`host.rs`);
 //! * the class `AccessControl`: [`nxcloud_access::AccessControl`], one
 //!   method per command and decision of CONTRACT.md, plus `toJSON()` and
 //!   `AccessControl.fromJSON(snapshot)`.
@@ -28,6 +30,7 @@ use wasm_bindgen::prelude::*;
 
 mod convert;
 mod fast;
+mod host;
 mod memo;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -37,8 +40,11 @@ const ERROR_TYPE: &'static str = r#"
  * `invalid-nx-json`, `invalid-input` and `invalid-nx-version`; the methods
  * of `AccessControl` throw `invalid-input`, `not-found`, `forbidden`,
  * `conflict`, `last-admin`, `no-matching-invite` and
- * `unsupported-snapshot`; `internal` is a fault of the package (never
- * expected). New codes may be added, never renamed.
+ * `unsupported-snapshot`; `readWorkspace` and `resolveWorkspace` of
+ * `nxcloud-access/node` also throw `unreadable-file` (a file that exists but
+ * cannot be read, or is over 8 MiB) and `no-package-version` (an installed
+ * package's `package.json` without `version`); `internal` is a fault of the
+ * package (never expected). New codes may be added, never renamed.
  */
 export type NxCloudAccessErrorCode =
     | "invalid-nx-json"
@@ -50,6 +56,8 @@ export type NxCloudAccessErrorCode =
     | "last-admin"
     | "no-matching-invite"
     | "unsupported-snapshot"
+    | "unreadable-file"
+    | "no-package-version"
     | "internal";
 
 /**

@@ -6,6 +6,8 @@
 //!
 //! * [`secret`]: the [`Secret`] type, redacted in every output.
 //! * [`error`]: the [`ErrorCode`] trait every error implements.
+//! * [`workspace`]: finding a workspace's files as Nx does, over a host
+//!   that the CLI and the npm package implement.
 
 pub mod error;
 pub mod secret;
@@ -18,6 +20,7 @@ pub mod input;
 pub mod limits;
 pub mod resolve;
 pub mod version;
+pub mod workspace;
 
 pub use access::{AccessControl, AccessError, Method};
 pub use resolve::{resolve_credentials, Resolution, ResolveError, ResolveInput};

@@ -137,6 +137,8 @@ function describeFailure(e: unknown): string {
     case "last-admin":
     case "no-matching-invite":
     case "unsupported-snapshot":
+    case "unreadable-file":
+    case "no-package-version":
     case "internal":
       return code;
     default: {

@@ -9,14 +9,16 @@ use serde::{Deserialize, Serialize, Serializer};
 use crate::secret::Secret;
 
 /// Everything Nx reads to pick a credential, as texts and maps (no I/O).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+/// Serialised (`readWorkspace` of the npm package returns it) as it is read:
+/// an absent `nxVersion` or `trackedFiles` is left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 // JS callers pass plain objects (not `Map`s) for the maps.
 #[cfg_attr(feature = "tsify", tsify(hashmap_as_object))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResolveInput {
     /// The installed `nx` version, e.g. `19.6.7`; default: the newest known.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub nx_version: Option<String>,
     /// The text of `nx.json`; `None` when the workspace has none. (The npm
@@ -65,13 +67,13 @@ pub struct ResolveInput {
     /// `nx.json` counts as committed. Names as `git ls-files` writes them,
     /// `./.env` or `.\.env` too; a name that is not one of
     /// `TRACKABLE_FILES` is `invalid-input`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub tracked_files: Option<Vec<String>>,
 }
 
 /// The personal access token file (PATR-1): where it is and its text.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NxcloudIni {
