@@ -131,6 +131,7 @@ mod decide;
 pub mod error;
 pub mod method;
 pub mod model;
+mod order;
 pub mod replay;
 pub mod shape;
 mod snapshot;
