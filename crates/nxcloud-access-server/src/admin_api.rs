@@ -9,7 +9,7 @@
 //! decisions are not offered over HTTP: accounts are made by the operator
 //! with `admin`.
 //!
-//! Three limits of the server's own (README, "Reliability and security"):
+//! Three limits of the server's own (docs/server.md, "Reliability and security"):
 //!
 //! * **No credential is minted with a personal access token.**
 //!   `create-personal-access-token` and `create-ci-access-token` are refused
@@ -145,7 +145,7 @@ pub async fn handle(
         return error(
             StatusCode::NOT_FOUND,
             "unknown-command",
-            &format!("there is no command {shown}: use a kebab-case name of the README's table \"Commands and their arguments\", e.g. `revoke-ci-access-token`"),
+            &format!("there is no command {shown}: use a kebab-case name of the table \"Commands and their arguments\" in docs/server.md, e.g. `revoke-ci-access-token`"),
         );
     };
     let Some(field) = actor_field(method) else {

@@ -1,6 +1,6 @@
 //! Connections: how many, for how long, and how they end.
 //!
-//! The guarantees (README, "Reliability and security"):
+//! The guarantees (docs/server.md, "Reliability and security"):
 //!
 //! * **Headers have a whole-request deadline** (`--header-timeout`): hyper's
 //!   own header-read timer starts when the server waits for a request's head

@@ -1,6 +1,6 @@
 //! The attacks of the second round (issue 15), one test per guarantee of the
-//! README's "Reliability and security" section, in process. Those that need
-//! the binary under an open-file limit, a full disk or signals are in
+//! "Reliability and security" section of docs/server.md, in process. Those
+//! that need the binary under an open-file limit, a full disk or signals are in
 //! `tests/nx-e2e/attack.mjs` (scripts/test-server).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // a test fails loudly

@@ -1,5 +1,5 @@
-//! The bad inputs of the README's hostile-input table, one test (or more)
-//! per row: what each input gets, and that it crashes nothing, leaks no
+//! The bad inputs of the hostile-input table (docs/hardening.md), one test
+//! (or more) per row: what each input gets, and that it crashes nothing, leaks no
 //! secret and grants nothing. The large inputs (a 5 MB nx.json, 100,000
 //! members) do the work at full size without timing it: the benchmark
 //! states the time bound; here they prove no crash, no quadratic blow-up

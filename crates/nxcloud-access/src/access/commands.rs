@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::error::AccessError;
 use super::model::*;
+use super::order;
 use super::replay::{Drawn, Draws};
 use super::token::{self, TokenHash, CI_ACCESS_TOKEN_PREFIX, PERSONAL_ACCESS_TOKEN_PREFIX};
 use super::validate;
@@ -396,7 +397,7 @@ impl AccessControl {
     ) -> Result<Vec<PersonalAccessTokenInfo>, AccessError> {
         let user = self.user("user", &arg.user)?;
         let mut tokens: Vec<(&String, &StoredToken)> = user.pats.iter().collect();
-        tokens.sort_by_key(|(_, t)| t.seq);
+        order::sort_by_key(&mut tokens, |(_, t)| t.seq);
         Ok(tokens
             .into_iter()
             .map(|(id, t)| PersonalAccessTokenInfo {
@@ -414,7 +415,7 @@ impl AccessControl {
         let workspace =
             self.admin_of_workspace(&arg.workspace, &arg.actor, "list CI access tokens")?;
         let mut tokens: Vec<(&String, &StoredToken)> = workspace.ci_tokens.iter().collect();
-        tokens.sort_by_key(|(_, t)| t.seq);
+        order::sort_by_key(&mut tokens, |(_, t)| t.seq);
         Ok(tokens
             .into_iter()
             .map(|(id, t)| CiAccessTokenInfo {

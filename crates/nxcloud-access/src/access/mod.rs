@@ -131,6 +131,7 @@ mod decide;
 pub mod error;
 pub mod method;
 pub mod model;
+mod order;
 pub mod replay;
 pub mod shape;
 mod snapshot;
@@ -456,7 +457,7 @@ pub(crate) fn without_position(e: &serde_json::Error) -> String {
 
 fn invalid_argument(method: Method, why: &str) -> AccessError {
     AccessError::InvalidInput(format!(
-        "invalid argument of `{}` (`{}`): {why}; its fields are in the README's table \"Commands and their arguments\"",
+        "invalid argument of `{}` (`{}`): {why}; its fields are in the table \"Commands and their arguments\" of docs/server.md",
         method.js_name(),
         method.kebab_name()
     ))

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::AccessError;
 use super::model::{AccessLevel, Role, TokenAccess, Visibility};
+use super::order;
 use super::shape::{read_object, Shape};
 use super::token::{contains_token, is_nx_cloud_id, TokenHash};
 use super::validate;
@@ -192,7 +193,7 @@ impl AccessControl {
                         sha256: t.hash.to_hex(),
                     })
                     .collect();
-                pats.sort_by_key(|t| t.seq);
+                order::sort_by_key(&mut pats, |t| t.seq);
                 UserV1 {
                     id: id.clone(),
                     email: user.email.clone(),
@@ -200,7 +201,7 @@ impl AccessControl {
                 }
             })
             .collect();
-        users.sort_by(|a, b| a.id.cmp(&b.id));
+        order::sort_by(&mut users, |a, b| a.id.cmp(&b.id));
         let mut organizations: Vec<OrganizationV1> = self
             .organizations
             .iter()
@@ -213,7 +214,7 @@ impl AccessControl {
                         role: *role,
                     })
                     .collect();
-                members.sort_by(|a, b| a.user.cmp(&b.user));
+                order::sort_by(&mut members, |a, b| a.user.cmp(&b.user));
                 let mut email_invites: Vec<EmailInviteV1> = org
                     .email_invites
                     .iter()
@@ -222,7 +223,7 @@ impl AccessControl {
                         role: *role,
                     })
                     .collect();
-                email_invites.sort_by(|a, b| a.email.cmp(&b.email));
+                order::sort_by(&mut email_invites, |a, b| a.email.cmp(&b.email));
                 let mut domain_invites: Vec<DomainInviteV1> = org
                     .domain_invites
                     .iter()
@@ -231,9 +232,9 @@ impl AccessControl {
                         role: *role,
                     })
                     .collect();
-                domain_invites.sort_by(|a, b| a.domain.cmp(&b.domain));
+                order::sort_by(&mut domain_invites, |a, b| a.domain.cmp(&b.domain));
                 let mut removed_members: Vec<String> = org.removed.iter().cloned().collect();
-                removed_members.sort();
+                order::sort_by(&mut removed_members, |a, b| a.cmp(b));
                 OrganizationV1 {
                     id: id.clone(),
                     name: org.name.clone(),
@@ -245,7 +246,7 @@ impl AccessControl {
                 }
             })
             .collect();
-        organizations.sort_by(|a, b| a.id.cmp(&b.id));
+        order::sort_by(&mut organizations, |a, b| a.id.cmp(&b.id));
         let mut workspaces: Vec<WorkspaceV1> = self
             .workspaces
             .iter()
@@ -261,7 +262,7 @@ impl AccessControl {
                         sha256: t.hash.to_hex(),
                     })
                     .collect();
-                tokens.sort_by_key(|t| t.seq);
+                order::sort_by_key(&mut tokens, |t| t.seq);
                 WorkspaceV1 {
                     nx_cloud_id: id.clone(),
                     organization: ws.organization.clone(),
@@ -271,7 +272,7 @@ impl AccessControl {
                 }
             })
             .collect();
-        workspaces.sort_by(|a, b| a.nx_cloud_id.cmp(&b.nx_cloud_id));
+        order::sort_by(&mut workspaces, |a, b| a.nx_cloud_id.cmp(&b.nx_cloud_id));
         let mut revoked: Vec<RevokedV1> = self
             .revoked
             .iter()
@@ -283,7 +284,7 @@ impl AccessControl {
                 },
             })
             .collect();
-        revoked.sort_by(|a, b| a.sha256.cmp(&b.sha256));
+        order::sort_by(&mut revoked, |a, b| a.sha256.cmp(&b.sha256));
         SnapshotV1 {
             version: SNAPSHOT_VERSION,
             next_token_seq: self.next_seq,

@@ -5,5 +5,6 @@
 
 pub mod client;
 pub mod dotenv;
+pub(crate) mod number;
 pub mod nx_json;
 pub mod pat_ini;

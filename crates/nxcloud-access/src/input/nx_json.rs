@@ -195,7 +195,7 @@ impl Json {
         match self {
             Json::Null => false,
             Json::Bool(b) => *b,
-            Json::Number(n) => n.parse::<f64>().is_ok_and(|f| f != 0.0 && !f.is_nan()),
+            Json::Number(n) => super::number::is_truthy(n),
             Json::String(s) => !s.is_empty(),
             Json::Array(_) | Json::Object(_) => true,
         }
