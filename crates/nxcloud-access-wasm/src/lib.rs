@@ -29,6 +29,7 @@ use wasm_bindgen::prelude::*;
 mod convert;
 mod fast;
 mod memo;
+mod plugin;
 
 #[wasm_bindgen(typescript_custom_section)]
 const ERROR_TYPE: &'static str = r#"

@@ -16,6 +16,7 @@ pub use secret::Secret;
 pub mod access;
 pub mod input;
 pub mod limits;
+pub mod plugin;
 pub mod resolve;
 pub mod version;
 
