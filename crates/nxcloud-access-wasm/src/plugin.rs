@@ -5,6 +5,7 @@
 
 use nxcloud_access::plugin::{self, FileRead, PluginInput, PluginSeverity};
 use nxcloud_access::Secret;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 /// `input`: the JSON text of `{ options, env, own: { server?, token? },
@@ -25,34 +26,59 @@ pub fn plugin_setup(input: &str, read: &js_sys::Function) -> Result<String, JsVa
         )
     })?;
     let setup = plugin::plugin_setup(&input, &mut |path| read_file(read, path));
-    let mut set = serde_json::Map::new();
-    if let Some(server) = &setup.server {
-        set.insert(plugin::SERVER_VAR.to_owned(), server.clone().into());
-    }
-    if let Some(token) = setup.token.as_ref().map(Secret::expose) {
-        set.insert(plugin::TOKEN_VAR.to_owned(), token.into());
-    }
-    let findings: Vec<serde_json::Value> = setup
-        .findings
-        .iter()
-        .map(|f| {
-            serde_json::json!({
-                "code": f.code,
-                "severity": match f.severity {
+    let out = Out {
+        set: Set {
+            server: setup.server.as_deref(),
+            token: setup.token.as_ref().map(Secret::expose),
+        },
+        unset: &setup.unset,
+        line: setup.line(),
+        findings: setup
+            .findings
+            .iter()
+            .map(|f| OutFinding {
+                code: f.code,
+                severity: match f.severity {
                     PluginSeverity::Error => "error",
                     PluginSeverity::Info => "info",
                 },
-                "message": f.message,
+                message: &f.message,
             })
-        })
-        .collect();
-    let out = serde_json::json!({
-        "set": set,
-        "unset": setup.unset,
-        "line": setup.line(),
-        "findings": findings,
-    });
-    Ok(out.to_string())
+            .collect(),
+    };
+    serde_json::to_string(&out).map_err(|e| {
+        crate::convert::error("internal", &format!("the nx plugin's answer: {e}"), None)
+    })
+}
+
+/// The answer's JSON (derived, not a `serde_json::Value`: a smaller wasm).
+#[derive(Serialize)]
+struct Out<'a> {
+    set: Set<'a>,
+    unset: &'a [&'static str],
+    line: Option<String>,
+    findings: Vec<OutFinding<'a>>,
+}
+
+#[derive(Serialize)]
+struct Set<'a> {
+    #[serde(
+        rename = "NX_SELF_HOSTED_REMOTE_CACHE_SERVER",
+        skip_serializing_if = "Option::is_none"
+    )]
+    server: Option<&'a str>,
+    #[serde(
+        rename = "NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN",
+        skip_serializing_if = "Option::is_none"
+    )]
+    token: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct OutFinding<'a> {
+    code: &'static str,
+    severity: &'static str,
+    message: &'a str,
 }
 
 /// Calls the JS `read(path)`; a throw counts as unreadable.
@@ -73,5 +99,32 @@ fn read_file(read: &js_sys::Function, path: &str) -> FileRead {
                 .map(|e| String::from(e.message()))
                 .unwrap_or_else(|| "unknown error".to_owned()),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_answer_names_the_variables_of_the_core() {
+        let set = Set {
+            server: Some("s"),
+            token: Some("t"),
+        };
+        let text = serde_json::to_string(&set).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                r#"{{"{}":"s","{}":"t"}}"#,
+                plugin::SERVER_VAR,
+                plugin::TOKEN_VAR
+            )
+        );
+        let none = Set {
+            server: None,
+            token: None,
+        };
+        assert_eq!(serde_json::to_string(&none).unwrap(), "{}");
     }
 }

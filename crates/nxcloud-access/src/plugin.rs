@@ -23,7 +23,9 @@
 //! and is never overridden.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
+use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use crate::input::pat_ini;
@@ -42,7 +44,7 @@ pub struct PluginInput {
     /// The plugin's `options` from nx.json, as Nx hands them (any JSON:
     /// validated here).
     #[serde(default)]
-    pub options: serde_json::Value,
+    pub options: PluginOptions,
     /// The environment the hook sees (`process.env`).
     #[serde(default)]
     pub env: BTreeMap<String, String>,
@@ -52,6 +54,30 @@ pub struct PluginInput {
     /// Windows rules for the PAT file candidates (PATR-1).
     #[serde(default)]
     pub windows: bool,
+}
+
+/// The plugin's `options` as JSON gave them: only `url` and `nxCloudId`
+/// are read, any other key is ignored. Read from any JSON value without
+/// building a JSON tree (the wasm stays small).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum PluginOptions {
+    /// No options (`null` or absent).
+    #[default]
+    Missing,
+    /// A JSON value that is not an object (its kind: `a string`, …).
+    NotAnObject(&'static str),
+    /// An object.
+    Object { url: Field, nx_cloud_id: Field },
+}
+
+/// One option's value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Field {
+    #[default]
+    Missing,
+    Text(String),
+    /// A value that is not a string (its kind: `a number`, …).
+    Other(&'static str),
 }
 
 /// The values the plugin set on an earlier run in the same process.
@@ -208,34 +234,51 @@ fn user_value<'a>(
 
 /// The `url` (without trailing slashes) and `nxCloudId` of valid options, or
 /// a message naming the nx.json key to fix.
-fn options(options: &serde_json::Value) -> Result<(String, String), String> {
+fn options(options: &PluginOptions) -> Result<(String, String), String> {
     const WHERE: &str = "in the `options` of the plugin `nxcloud-access/nx-plugin` in nx.json";
-    let Some(map) = options.as_object() else {
-        return Err(format!("no `url` and `nxCloudId` {WHERE}: add `\"options\": {{ \"url\": \"http://cache:4599\", \"nxCloudId\": \"…\" }}`"));
+    const EXAMPLE: &str = "`\"options\": { \"url\": \"http://cache:4599\", \"nxCloudId\": \"…\" }`";
+    let (url, id) = match options {
+        PluginOptions::Object { url, nx_cloud_id } => (url, nx_cloud_id),
+        PluginOptions::Missing => {
+            return Err(format!("no `url` and `nxCloudId` {WHERE}: add {EXAMPLE}"))
+        }
+        PluginOptions::NotAnObject(kind) => {
+            return Err(format!(
+                "the options are {kind}, not an object {WHERE}: write {EXAMPLE}"
+            ))
+        }
     };
     let mut problems = Vec::new();
-    let url = match map.get("url").and_then(serde_json::Value::as_str) {
-        Some(url) if valid_url(url) => Some(url.trim_end_matches('/').to_owned()),
-        Some(url) => {
+    let url = match url {
+        Field::Text(url) if valid_url(url) => Some(url.trim_end_matches('/').to_owned()),
+        Field::Text(url) => {
             problems.push(format!(
                 "`url` is `{url}`, not an http(s) URL such as `http://cache:4599`"
             ));
             None
         }
-        None => {
+        Field::Other(kind) => {
+            problems.push(format!("`url` is {kind}, not a string"));
+            None
+        }
+        Field::Missing => {
             problems.push("`url` is missing (the self-hosted remote cache's URL, such as `http://cache:4599`)".to_owned());
             None
         }
     };
-    let id = match map.get("nxCloudId").and_then(serde_json::Value::as_str) {
-        Some(id) if valid_id(id) => Some(id.to_owned()),
-        Some(id) => {
+    let id = match id {
+        Field::Text(id) if valid_id(id) => Some(id.clone()),
+        Field::Text(id) => {
             problems.push(format!(
                 "`nxCloudId` is `{id}`: only letters, digits, `-` and `_` are allowed"
             ));
             None
         }
-        None => {
+        Field::Other(kind) => {
+            problems.push(format!("`nxCloudId` is {kind}, not a string"));
+            None
+        }
+        Field::Missing => {
             problems
                 .push("`nxCloudId` is missing (the workspace's id on the cache server)".to_owned());
             None
@@ -359,6 +402,118 @@ fn personal_access_token(
     None
 }
 
+impl<'de> Deserialize<'de> for PluginOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        de.deserialize_any(OptionsVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        de.deserialize_any(FieldVisitor)
+    }
+}
+
+/// Reads `options`: an object's `url` and `nxCloudId`, or the kind of any
+/// other value.
+struct OptionsVisitor;
+
+impl<'de> Visitor<'de> for OptionsVisitor {
+    type Value = PluginOptions;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut url, mut nx_cloud_id) = (Field::Missing, Field::Missing);
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "url" => url = map.next_value()?,
+                "nxCloudId" => nx_cloud_id = map.next_value()?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(PluginOptions::Object { url, nx_cloud_id })
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(PluginOptions::Missing)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        IgnoredAny.visit_seq(seq)?;
+        Ok(PluginOptions::NotAnObject("an array"))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(PluginOptions::NotAnObject("a string"))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(PluginOptions::NotAnObject("a boolean"))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(PluginOptions::NotAnObject("a number"))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(PluginOptions::NotAnObject("a number"))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(PluginOptions::NotAnObject("a number"))
+    }
+}
+
+/// Reads one option: a string, or the kind of any other value.
+struct FieldVisitor;
+
+impl<'de> Visitor<'de> for FieldVisitor {
+    type Value = Field;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(Field::Text(text.to_owned()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        IgnoredAny.visit_map(map)?;
+        Ok(Field::Other("an object"))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        IgnoredAny.visit_seq(seq)?;
+        Ok(Field::Other("an array"))
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Field::Other("null"))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Field::Other("a boolean"))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Field::Other("a number"))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Field::Other("a number"))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Field::Other("a number"))
+    }
+}
+
 fn error(code: &'static str, message: String) -> PluginFinding {
     PluginFinding {
         code,
@@ -384,7 +539,7 @@ mod tests {
 
     fn input(env: &[(&str, &str)]) -> PluginInput {
         PluginInput {
-            options: serde_json::json!({ "url": URL, "nxCloudId": "abc123" }),
+            options: opts(serde_json::json!({ "url": URL, "nxCloudId": "abc123" })),
             env: env
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -392,6 +547,10 @@ mod tests {
             own: Own::default(),
             windows: false,
         }
+    }
+
+    fn opts(value: serde_json::Value) -> PluginOptions {
+        serde_json::from_value(value).unwrap()
     }
 
     fn ini() -> String {
@@ -460,7 +619,7 @@ mod tests {
     #[test]
     fn a_trailing_slash_of_the_url_or_the_section_still_matches() {
         let mut i = input(&[("HOME", "/h")]);
-        i.options = serde_json::json!({ "url": format!("{URL}/"), "nxCloudId": "abc123" });
+        i.options = opts(serde_json::json!({ "url": format!("{URL}/"), "nxCloudId": "abc123" }));
         let (setup, _) = run(
             &i,
             &[(
@@ -552,7 +711,7 @@ mod tests {
         );
         assert_eq!(setup.token, None);
         // The options are gone wrong: the stale values are still unset.
-        i.options = serde_json::Value::Null;
+        i.options = PluginOptions::Missing;
         let (setup, _) = run(&i, &[]);
         assert_eq!(setup.unset, [SERVER_VAR, TOKEN_VAR]);
         assert_eq!((setup.server, setup.token), (None, None));
@@ -575,10 +734,12 @@ mod tests {
             (serde_json::json!({ "url": "http://", "nxCloudId": "a" }), "not an http(s) URL"),
             (serde_json::json!({ "url": URL }), "`nxCloudId` is missing"),
             (serde_json::json!({ "url": URL, "nxCloudId": "a/b" }), "`nxCloudId` is `a/b`"),
-            (serde_json::json!({ "nxCloudId": 3 }), "`url` is missing (the self-hosted remote cache's URL, such as `http://cache:4599`), `nxCloudId` is missing"),
+            (serde_json::json!({ "nxCloudId": 3 }), "`url` is missing (the self-hosted remote cache's URL, such as `http://cache:4599`), `nxCloudId` is a number, not a string"),
+            (serde_json::json!("http://x"), "the options are a string, not an object"),
+            (serde_json::json!({ "url": [URL], "nxCloudId": "a", "other": { "x": 1 } }), "`url` is an array, not a string"),
         ] {
             let mut i = input(&[("HOME", "/h")]);
-            i.options = options;
+            i.options = opts(options);
             let (setup, asked) = run(&i, &[("/h/.nxcloud.ini", FileRead::Text(ini()))]);
             assert_eq!((setup.server.clone(), setup.token.clone()), (None, None));
             assert!(asked.is_empty());
