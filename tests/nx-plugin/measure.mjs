@@ -49,8 +49,12 @@ fs.mkdirSync(path.join(home, ".config", "nxcloud"), { recursive: true });
 fs.writeFileSync(path.join(home, ".config", "nxcloud", "nxcloud.ini"), `[${server.url.replaceAll(".", "\\.")}]\npersonalAccessToken=${pat.token}\n`);
 const options = { url: server.url, nxCloudId: ws };
 // The floor: a plugin that sets the same two variables, constants.
+// A package, as ours is (a local `./file.cjs` makes nx look for a tsconfig).
+const emptyDir = path.join(root, "node_modules", "empty-nx-plugin");
+fs.mkdirSync(emptyDir, { recursive: true });
+fs.writeFileSync(path.join(emptyDir, "package.json"), JSON.stringify({ name: "empty-nx-plugin", main: "index.js" }));
 fs.writeFileSync(
-  path.join(root, "empty-plugin.cjs"),
+  path.join(emptyDir, "index.js"),
   `exports.name = "empty";\nexports.preTasksExecution = async () => {\n  process.env.NX_SELF_HOSTED_REMOTE_CACHE_SERVER = ${JSON.stringify(`${server.url}/ws/${ws}`)};\n  process.env.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN = ${JSON.stringify(pat.token)};\n};\n`,
 );
 const env = { PATH: process.env.PATH, HOME: home, NX_DAEMON: "false", NX_TUI: "false", NX_NO_CLOUD: "true" };
@@ -63,7 +67,7 @@ const hookScript = (module) => `
     process.stdout.write(String(performance.now() - t0));
   });`;
 const hook = {};
-for (const [label, module] of [["empty plugin", "./empty-plugin.cjs"], ["nxcloud-access/nx-plugin", "nxcloud-access/nx-plugin"]]) {
+for (const [label, module] of [["empty plugin", "empty-nx-plugin"], ["nxcloud-access/nx-plugin", "nxcloud-access/nx-plugin"]]) {
   hook[label] = [];
   for (let i = 0; i < runs; i += 1) {
     const run = spawnSync(process.execPath, ["-e", hookScript(module)], { cwd: root, env, encoding: "utf8" });
@@ -80,7 +84,7 @@ const timeNx = () => {
   if (run.status !== 0) throw new Error(run.stdout + run.stderr);
   return performance.now() - t0;
 };
-const plugins = { "empty plugin": "./empty-plugin.cjs", "nxcloud-access/nx-plugin": { plugin: "nxcloud-access/nx-plugin", options } };
+const plugins = { "empty plugin": "empty-nx-plugin", "nxcloud-access/nx-plugin": { plugin: "nxcloud-access/nx-plugin", options } };
 const whole = { "empty plugin": [], "nxcloud-access/nx-plugin": [] };
 for (const [label, plugin] of Object.entries(plugins)) {
   nxJson(plugin);
