@@ -4,7 +4,8 @@
 # tests/nx-plugin/installs/<id>/) into a cache folder outside the repository:
 #   ${NXCLOUD_NX_PLUGIN_CACHE:-$HOME/.cache/nxcloud-nx-plugin}/<id>/
 # Idempotent: an install whose lockfile did not change is kept.
-#   tests/nx-plugin/install.sh [ID ...]   (default: every install)
+#   tests/nx-plugin/install.sh [ID ...]   (default: every install of installs/;
+#                                          an ID of installs-slow/ by name)
 set -euo pipefail
 cd "$(dirname "$0")"
 installs=$PWD/installs
@@ -18,6 +19,8 @@ fi
 
 for id in "${ids[@]}"; do
   src=$installs/$id
+  # installs-slow/: releases of the optional slower job (named explicitly).
+  [ -d "$src" ] || src=$PWD/installs-slow/$id
   [ -f "$src/package.json" ] && [ -f "$src/package-lock.json" ] || { echo "no install $id (expected $src/package.json and package-lock.json)" >&2; exit 1; }
   dst=$cache/$id
   stamp=$(cat "$src/package.json" "$src/package-lock.json" | sha256sum | cut -c1-16)

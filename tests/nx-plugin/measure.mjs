@@ -105,4 +105,5 @@ console.log(`    added: ${fmt(median(hook["nxcloud-access/nx-plugin"]) - median(
 console.log(`  nx run lib:build (local cache hit):`);
 for (const label of Object.keys(whole)) console.log(`    ${label}: ${fmt(median(whole[label]))}`);
 console.log(`    added: ${fmt(median(whole["nxcloud-access/nx-plugin"]) - median(whole["empty plugin"]))}`);
+fs.rmSync(work, { recursive: true, force: true });
 process.exit(0);

@@ -46,7 +46,8 @@ const hash8 = (token) => crypto.createHash("sha256").update(token).digest("hex")
 
 /** The runner decisions the server logged since `from` (a byte offset). */
 function decisions(logPath, from) {
-  const text = fs.readFileSync(logPath, "utf8").slice(from);
+  // `from` counts bytes (the log holds `…`, three bytes for one character).
+  const text = fs.readFileSync(logPath).subarray(from).toString("utf8");
   return text
     .split("\n")
     .filter((line) => line.includes("runner decision"))
@@ -104,7 +105,9 @@ async function combination({ id, daemon, data, ws, ro, server, secrets }) {
   const nxPackage = path.join(nxRoot, "package.json");
   if (!fs.existsSync(nxPackage)) fail(`nx is not installed at ${nxRoot}: run tests/nx-plugin/install.sh (scripts/test-server does)`);
   const { version, bin: nxBin } = JSON.parse(fs.readFileSync(nxPackage, "utf8"));
-  const pinned = JSON.parse(fs.readFileSync(path.join(here, "installs", id, "package.json"), "utf8")).devDependencies.nx;
+  // installs-slow/: the optional slower job's releases (named explicitly).
+  const pinDir = ["installs", "installs-slow"].map((d) => path.join(here, d, id)).find((d) => fs.existsSync(d)) ?? path.join(here, "installs", id);
+  const pinned = JSON.parse(fs.readFileSync(path.join(pinDir, "package.json"), "utf8")).devDependencies.nx;
   if (version !== pinned) fail(`nx ${version} is installed at ${nxRoot}, ${id} pins ${pinned}: run tests/nx-plugin/install.sh`);
   const mode = daemon ? "daemon on" : "daemon off";
   const label = `nx ${version}, ${mode}`;
@@ -317,7 +320,15 @@ async function combination({ id, daemon, data, ws, ro, server, secrets }) {
   }
 }
 
-main().catch((e) => {
-  console.error(`\nFAIL: ${e.stack || e}`);
-  process.exit(1);
-});
+main().then(
+  // The server child would keep the process alive: exit explicitly.
+  () => {
+    fs.rmSync(work, { recursive: true, force: true });
+    process.exit(0);
+  },
+  (e) => {
+    console.error(`\nFAIL: ${e.stack || e}`);
+    console.error(`(work folder kept: ${work})`);
+    process.exit(1);
+  },
+);
