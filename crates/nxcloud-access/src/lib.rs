@@ -6,6 +6,8 @@
 //!
 //! * [`secret`]: the [`Secret`] type, redacted in every output.
 //! * [`error`]: the [`ErrorCode`] trait every error implements.
+//! * [`plugin`]: what the Nx plugin `nxcloud-access/nx-plugin` sets before
+//!   Nx runs tasks (the self-hosted remote cache variables).
 
 pub mod error;
 pub mod secret;
