@@ -4,9 +4,10 @@
 //
 // Usage: node tests/nx-plugin/measure.mjs <nxcloud-access binary> <packed .tgz> [nx-ID] [runs]
 //
-// 1. The hook alone, cold: a fresh Node process loads the plugin module and
-//    runs `preTasksExecution` once (what every nx run without the daemon
-//    does in its plugin worker), median of `runs` processes.
+// 1. The hook alone: a fresh Node process loads the plugin module and runs
+//    `preTasksExecution` once, cold (what every nx run without the daemon
+//    does in its plugin worker), then once more, warm (the daemon's worker
+//    on later runs); median of `runs` processes.
 // 2. `nx run lib:build` (a local cache hit, NX_DAEMON=false), the two
 //    plugins alternating, median of `runs` each.
 
@@ -63,15 +64,18 @@ const env = { PATH: process.env.PATH, HOME: home, NX_DAEMON: "false", NX_TUI: "f
 const hookScript = (module) => `
   const t0 = performance.now();
   const p = require(${JSON.stringify(module)});
-  p.preTasksExecution(${JSON.stringify(options)}, {}).then(() => {
-    process.stdout.write(String(performance.now() - t0));
+  p.preTasksExecution(${JSON.stringify(options)}, {}).then(async () => {
+    const cold = performance.now() - t0;
+    const t1 = performance.now();
+    await p.preTasksExecution(${JSON.stringify(options)}, {});
+    process.stdout.write(JSON.stringify([cold, performance.now() - t1]));
   });`;
 const hook = {};
 for (const [label, module] of [["empty plugin", "empty-nx-plugin"], ["nxcloud-access/nx-plugin", "nxcloud-access/nx-plugin"]]) {
   hook[label] = [];
   for (let i = 0; i < runs; i += 1) {
     const run = spawnSync(process.execPath, ["-e", hookScript(module)], { cwd: root, env, encoding: "utf8" });
-    hook[label].push(Number(run.stdout));
+    hook[label].push(JSON.parse(run.stdout));
   }
 }
 
@@ -99,9 +103,12 @@ for (let i = 0; i < runs; i += 1) {
 
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
 console.log(`nx ${version}, ${runs} runs each, medians (NX_DAEMON=false, plugin isolation on)`);
-console.log(`  the hook, cold (require + preTasksExecution in a fresh node):`);
-for (const label of Object.keys(hook)) console.log(`    ${label}: ${fmt(median(hook[label]))}`);
-console.log(`    added: ${fmt(median(hook["nxcloud-access/nx-plugin"]) - median(hook["empty plugin"]))}`);
+for (const [i, what] of [[0, "cold (require + preTasksExecution in a fresh node)"], [1, "warm (a second preTasksExecution in that process, as in the daemon's worker)"]]) {
+  console.log(`  the hook, ${what}:`);
+  const m = (label) => median(hook[label].map((pair) => pair[i]));
+  for (const label of Object.keys(hook)) console.log(`    ${label}: ${fmt(m(label))}`);
+  console.log(`    added: ${fmt(m("nxcloud-access/nx-plugin") - m("empty plugin"))}`);
+}
 console.log(`  nx run lib:build (local cache hit):`);
 for (const label of Object.keys(whole)) console.log(`    ${label}: ${fmt(median(whole[label]))}`);
 console.log(`    added: ${fmt(median(whole["nxcloud-access/nx-plugin"]) - median(whole["empty plugin"]))}`);
