@@ -32,6 +32,7 @@ mod convert;
 mod fast;
 mod host;
 mod memo;
+mod plugin;
 
 #[wasm_bindgen(typescript_custom_section)]
 const ERROR_TYPE: &'static str = r#"

@@ -8,6 +8,8 @@
 //! * [`error`]: the [`ErrorCode`] trait every error implements.
 //! * [`workspace`]: finding a workspace's files as Nx does, over a host
 //!   that the CLI and the npm package implement.
+//! * [`plugin`]: what the Nx plugin `nxcloud-access/nx-plugin` sets before
+//!   Nx runs tasks (the self-hosted remote cache variables).
 
 pub mod error;
 pub mod secret;
@@ -18,6 +20,7 @@ pub use secret::Secret;
 pub mod access;
 pub mod input;
 pub mod limits;
+pub mod plugin;
 pub mod resolve;
 pub mod version;
 pub mod workspace;
