@@ -8,6 +8,7 @@ const assert = require("node:assert/strict");
 const { execFileSync } = require("node:child_process");
 const path = require("node:path");
 const { it } = require("node:test");
+const { pathToFileURL } = require("node:url");
 
 const { PKG_DIR, AccessControl, isNxCloudAccessError, resolveCredentials } = require("./load.js");
 
@@ -91,8 +92,8 @@ it("loads the engine `access` for a static first (fromJSON), and decides with it
 
 it("loads no engine at import; nxcloud-access/node loads only `resolve`", () => {
   const out = fresh(`
-    const esm = await import(${JSON.stringify("file://" + path.join(PKG_DIR, "index.mjs"))});
-    const node = await import(${JSON.stringify("file://" + path.join(PKG_DIR, "node.mjs"))});
+    const esm = await import(${JSON.stringify(pathToFileURL(path.join(PKG_DIR, "index.mjs")).href)});
+    const node = await import(${JSON.stringify(pathToFileURL(path.join(PKG_DIR, "node.mjs")).href)});
     const atImport = seen();
     const same = esm.AccessControl === require(${PKG}).AccessControl && esm.default.AccessControl === esm.AccessControl;
     const r = node.resolveWorkspace(${JSON.stringify(SAMPLE)}, { env: { HOME: ${JSON.stringify(path.join(SAMPLE, "home"))} } });
