@@ -105,6 +105,33 @@ it("loads no engine at import; nxcloud-access/node loads only `resolve`", () => 
   assert.equal(out.credential, "personal-access-token");
 });
 
+it("answers any first operation on the stand-in by loading the engine, within the Proxy invariants", () => {
+  const firsts = {
+    instanceof: "({}) instanceof AccessControl",
+    descriptor: "Object.getOwnPropertyDescriptor(AccessControl, 'prototype').writable",
+    keys: "Reflect.ownKeys(AccessControl).filter((k) => typeof k === 'string').sort().join()",
+    freeze: "Object.isFrozen(Object.freeze(AccessControl)) && new AccessControl() instanceof AccessControl",
+    define: "(Object.defineProperty(AccessControl, 'mine', { value: 1 }), Object.getOwnPropertyDescriptor(AccessControl, 'mine').configurable)",
+    extends: "(class S extends AccessControl {}).fromJSON(new AccessControl().toJSON()) instanceof AccessControl",
+  };
+  for (const [name, expression] of Object.entries(firsts)) {
+    const out = fresh(`
+      const { AccessControl } = require(${PKG});
+      report({ value: ${expression}, loaded: seen() });
+    `);
+    assert.deepEqual(out.loaded, ["access.js", "access_bg.wasm"], name);
+    const expected = {
+      instanceof: false,
+      descriptor: false,
+      keys: "__wrap,fromJSON,length,name,prototype",
+      freeze: true,
+      define: false,
+      extends: true,
+    }[name];
+    assert.equal(out.value, expected, name);
+  }
+});
+
 it("gives the stand-in AccessControl the class's face: new, statics, instanceof, constructor, name", () => {
   assert.equal(typeof AccessControl, "function");
   assert.equal(AccessControl.name, "AccessControl");
