@@ -451,8 +451,10 @@ function coldSnapshot() {
 function sizes() {
   console.log("\n## 5. Package size\n");
   const files = {
-    "nxcloud-access .wasm": path.join(PKG, "wasm", "nxcloud_access_bg.wasm"),
-    "nxcloud-access JS glue": path.join(PKG, "wasm", "nxcloud_access.js"),
+    "nxcloud-access .wasm, engine resolve": path.join(PKG, "wasm", "resolve_bg.wasm"),
+    "nxcloud-access JS glue, engine resolve": path.join(PKG, "wasm", "resolve.js"),
+    "nxcloud-access .wasm, engine access": path.join(PKG, "wasm", "access_bg.wasm"),
+    "nxcloud-access JS glue, engine access": path.join(PKG, "wasm", "access.js"),
     "Cedar .wasm": path.join(CEDAR_DIR, "nodejs", "cedar_wasm_bg.wasm"),
     "Cedar JS glue": path.join(CEDAR_DIR, "nodejs", "cedar_wasm.js"),
   };

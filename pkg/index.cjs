@@ -1,20 +1,68 @@
 "use strict";
-// The CommonJS entry of nxcloud-access: the WebAssembly engine (built into
-// ./wasm by scripts/build-pkg) loads synchronously on the first `require`.
+// The CommonJS entry of nxcloud-access. Its two WebAssembly engines
+// (engine.cjs) load on first use, never at `require`: `resolveCredentials`
+// loads the engine `resolve` on its first call, and `AccessControl`, a
+// stand-in for the class of the engine `access`, loads that engine on its
+// first use (see `AccessControl` below).
 
-// Node 18 has no global Web Crypto unless flagged; the engine draws the
-// randomness of new tokens and workspace ids from crypto.getRandomValues.
-// (`in` does not run Node's lazy `crypto` getter, which costs milliseconds
-// at start-up for callers that never mint a token.)
-if (!("crypto" in globalThis)) {
-  Object.defineProperty(globalThis, "crypto", {
-    value: require("node:crypto").webcrypto,
-    configurable: true,
-    writable: true,
-  });
+const { accessEngine, resolveEngine } = require("./engine.cjs");
+
+// ------------------------------------------------------------ AccessControl
+
+// The engine `access` and its class, once loaded (`load`).
+let access;
+let Loaded;
+
+// `AccessControl` is a stand-in, a Proxy over a function, that stands for
+// the engine's class from the first `require`, so that `require` and
+// `import` give the very same object and nothing loads before it is used.
+// Its first use (`new`, a static such as `fromJSON`, `instanceof`, reading
+// or changing any property; `typeof` is "function" without loading) loads
+// the engine and gives the function the class's own properties (its
+// `prototype`, `fromJSON`, `name`, `length`): from then on every operation
+// but a call or `new` acts on that function, unchanged (no Proxy invariant
+// can break), and a call or `new` goes to the class. The class's prototype
+// is the stand-in's, and its `constructor` is the stand-in: `instanceof`,
+// `ac.constructor === AccessControl`, subclasses and `fromJSON` behave as
+// with the class itself.
+const standIn = function AccessControl() {};
+const handler = {
+  construct(_, args, newTarget) {
+    const Class = load();
+    return Reflect.construct(Class, args, newTarget === AccessControl ? Class : newTarget);
+  },
+  apply(_, self, args) {
+    return Reflect.apply(load(), self, args);
+  },
+};
+for (const trap of Object.getOwnPropertyNames(Reflect)) {
+  if (typeof Reflect[trap] !== "function" || trap in handler) continue;
+  handler[trap] = (...args) => {
+    load();
+    return Reflect[trap](...args);
+  };
 }
+const AccessControl = new Proxy(standIn, handler);
 
-const engine = require("./wasm/nxcloud_access.js");
+/** The engine's class, loading the engine `access` on the first call. */
+function load() {
+  if (Loaded === undefined) {
+    access = accessEngine();
+    const Class = access.AccessControl;
+    fastDecisions(Class.prototype);
+    for (const key of Reflect.ownKeys(Class)) {
+      Object.defineProperty(standIn, key, Object.getOwnPropertyDescriptor(Class, key));
+    }
+    Object.defineProperty(Class.prototype, "constructor", {
+      value: AccessControl,
+      writable: true,
+      enumerable: false,
+      configurable: true,
+    });
+    Loaded = Class;
+  }
+  return Loaded;
+}
 
 // The two decisions take a fast path for plain arguments: the request's
 // fields go in as strings and a number comes back, the handle of the
@@ -26,7 +74,6 @@ const engine = require("./wasm/nxcloud_access.js");
 // Any other argument (unknown or non-string fields, a `toJSON`, a
 // getter-made prototype, an unknown action) takes the generic path, which
 // answers or throws exactly as before.
-const proto = engine.AccessControl.prototype;
 const ACCESS = ["read-write", "read-only", "none"];
 const PRINCIPAL = ["ci-access-token", "personal-access-token", "workspace-id"];
 const ROLE = ["admin", "member", "public", "none"];
@@ -42,7 +89,7 @@ const SEEDED = Symbol("nxcloud-access seeded");
 // global Web Crypto, which costs milliseconds to load on its first use.
 function seed(ac) {
   const word = () => Math.floor(Math.random() * 0x100000000);
-  engine.__seedDecisions(ac, word(), word(), word(), word());
+  access.__seedDecisions(ac, word(), word(), word(), word());
   ac[SEEDED] = true;
 }
 
@@ -101,7 +148,7 @@ function memoised(ac, handle) {
   }
   let d = table.decisions[id];
   if (d === undefined) {
-    const s = engine.__memoDecision(ac, id);
+    const s = access.__memoDecision(ac, id);
     if (s === "") return undefined;
     const cut = s.indexOf("\0", 4);
     d = table.decisions[id] = {
@@ -116,58 +163,63 @@ function memoised(ac, handle) {
   return d;
 }
 
-const exactRunner = proto.authorizeRunner;
-const exactWeb = proto.authorizeWeb;
+/** Gives the class's two decisions their fast paths (on loading). */
+function fastDecisions(proto) {
+  const exactRunner = proto.authorizeRunner;
+  const exactWeb = proto.authorizeWeb;
 
-Object.defineProperty(proto, "authorizeRunner", {
-  configurable: true,
-  writable: true,
-  value: function authorizeRunner(request) {
-    if (plain(request, runnerField)) {
-      const { nxCloudId, accessToken, personalAccessToken, action } = request;
-      const a = runnerAction(action);
-      if (a >= 0 && optionalString(nxCloudId) && optionalString(accessToken) && optionalString(personalAccessToken)) {
-        if (this[SEEDED] !== true) seed(this);
-        const d = memoised(this, engine.__authorizeRunner(this, nxCloudId ?? undefined, accessToken ?? undefined, personalAccessToken ?? undefined, a));
-        if (d !== undefined) {
-          return {
-            allowed: d.allowed,
-            access: ACCESS[d.a],
-            principal: PRINCIPAL[d.b],
-            rule: d.rule,
-            reason: d.reason,
-            unauthenticated: d.unauthenticated,
-          };
+  Object.defineProperty(proto, "authorizeRunner", {
+    configurable: true,
+    writable: true,
+    value: function authorizeRunner(request) {
+      if (plain(request, runnerField)) {
+        const { nxCloudId, accessToken, personalAccessToken, action } = request;
+        const a = runnerAction(action);
+        if (a >= 0 && optionalString(nxCloudId) && optionalString(accessToken) && optionalString(personalAccessToken)) {
+          if (this[SEEDED] !== true) seed(this);
+          const d = memoised(this, access.__authorizeRunner(this, nxCloudId ?? undefined, accessToken ?? undefined, personalAccessToken ?? undefined, a));
+          if (d !== undefined) {
+            return {
+              allowed: d.allowed,
+              access: ACCESS[d.a],
+              principal: PRINCIPAL[d.b],
+              rule: d.rule,
+              reason: d.reason,
+              unauthenticated: d.unauthenticated,
+            };
+          }
         }
       }
-    }
-    return exactRunner.call(this, request);
-  },
-});
+      return exactRunner.call(this, request);
+    },
+  });
 
-Object.defineProperty(proto, "authorizeWeb", {
-  configurable: true,
-  writable: true,
-  value: function authorizeWeb(request) {
-    if (plain(request, webField)) {
-      const { user, organization, action } = request;
-      const a = webAction(action);
-      if (a >= 0 && optionalString(user) && typeof organization === "string") {
-        if (this[SEEDED] !== true) seed(this);
-        const d = memoised(this, engine.__authorizeWeb(this, user ?? undefined, organization, a));
-        if (d !== undefined) {
-          return {
-            allowed: d.allowed,
-            role: ROLE[d.a],
-            rule: d.rule,
-            reason: d.reason,
-          };
+  Object.defineProperty(proto, "authorizeWeb", {
+    configurable: true,
+    writable: true,
+    value: function authorizeWeb(request) {
+      if (plain(request, webField)) {
+        const { user, organization, action } = request;
+        const a = webAction(action);
+        if (a >= 0 && optionalString(user) && typeof organization === "string") {
+          if (this[SEEDED] !== true) seed(this);
+          const d = memoised(this, access.__authorizeWeb(this, user ?? undefined, organization, a));
+          if (d !== undefined) {
+            return {
+              allowed: d.allowed,
+              role: ROLE[d.a],
+              rule: d.rule,
+              reason: d.reason,
+            };
+          }
         }
       }
-    }
-    return exactWeb.call(this, request);
-  },
-});
+      return exactWeb.call(this, request);
+    },
+  });
+}
+
+// ------------------------------------------------------- resolveCredentials
 
 // resolveCredentials takes a fast path for a plain input object: a string
 // `nxJson` goes in as its own argument (one copy instead of JSON escaping
@@ -245,11 +297,11 @@ function resolveText(input) {
   // Any key: the engine refuses unknown ones, on either path.
   if (plain(input, () => true)) {
     const packed = typeof input.nxJson === "string"
-      ? engine.__resolveCredentialsPacked({ ...input, nxJson: null }, input.nxJson)
-      : engine.__resolveCredentialsPacked(input, undefined);
+      ? resolveEngine().__resolveCredentialsPacked({ ...input, nxJson: null }, input.nxJson)
+      : resolveEngine().__resolveCredentialsPacked(input, undefined);
     if (packed !== undefined) return unpackResolution(packed);
   }
-  return engine.resolveCredentials(input);
+  return resolveEngine().resolveCredentials(input);
 }
 
 /** The resolution from its packed fields (fast.rs, `pack_resolution`). */
@@ -311,5 +363,5 @@ function unpackResolution(packed) {
 }
 
 exports.resolveCredentials = resolveCredentials;
-exports.AccessControl = engine.AccessControl;
+exports.AccessControl = AccessControl;
 exports.isNxCloudAccessError = isNxCloudAccessError;

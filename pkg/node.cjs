@@ -1,8 +1,9 @@
 "use strict";
 // The entry `nxcloud-access/node`: the workspace discovery of the CLI
 // (`nxcloud-access explain DIR`), run in Node. The discovery itself is the
-// core's (crates/nxcloud-access/src/workspace, compiled into the same
-// WebAssembly as the main entry); this file only gives it a host: file
+// core's (crates/nxcloud-access/src/workspace, compiled into the engine
+// `resolve`, the WebAssembly of `resolveCredentials`, loaded on the first
+// call: engine.cjs); this file only gives it a host: file
 // reads with `node:fs` and `git ls-files` with `node:child_process`
 // (crates/nxcloud-access-wasm/src/host.rs says what each call must do).
 
@@ -11,7 +12,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const main = require("./index.cjs");
-const engine = require("./wasm/nxcloud_access.js");
+const { resolveEngine } = require("./engine.cjs");
 
 // The largest file the engine reads (crates/nxcloud-access/src/limits.rs,
 // MAX_TEXT_BYTES), refused as the CLI refuses it, before it is loaded.
@@ -149,7 +150,7 @@ function slashes(p) {
  * from, and the `ResolveInput` built from them (see node.d.ts).
  */
 function readWorkspace(dir, options) {
-  return engine.__workspace(false, ...request("readWorkspace", dir, options));
+  return resolveEngine().__workspace(false, ...request("readWorkspace", dir, options));
 }
 
 /**
@@ -157,7 +158,7 @@ function readWorkspace(dir, options) {
  * `nxcloud-access explain --json --show-secrets DIR` (see node.d.ts).
  */
 function resolveWorkspace(dir, options) {
-  return engine.__workspace(true, ...request("resolveWorkspace", dir, options));
+  return resolveEngine().__workspace(true, ...request("resolveWorkspace", dir, options));
 }
 
 exports.readWorkspace = readWorkspace;

@@ -37,7 +37,7 @@ function read(path) {
 async function preTasksExecution(options, _context) {
   let setup;
   try {
-    engine ??= require("./wasm/nxcloud_access.js");
+    engine ??= require("./engine.cjs").resolveEngine();
     const input = JSON.stringify({
       options: options ?? null,
       env: process.env,

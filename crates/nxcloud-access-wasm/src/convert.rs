@@ -8,10 +8,8 @@
 //! hold (a cycle, a `BigInt`) or that nests too deep is a plain
 //! `invalid-input` error instead of a trap.
 
-use nxcloud_access::access::shape::{self, Shape};
+use nxcloud_access::access::shape::Shape;
 use nxcloud_access::{ErrorCode, Location};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use wasm_bindgen::{JsCast as _, JsValue};
 
 /// The code of an error of this layer (input that is not JSON at all).
@@ -65,9 +63,10 @@ pub fn object(arg: &JsValue, what: &str) -> Result<String, JsValue> {
 
 /// Reads a JS argument as a typed input. Errors carry no position: the
 /// position would be one in a text the caller never saw.
-pub fn typed<T: DeserializeOwned>(arg: &JsValue, what: &str) -> Result<T, JsValue> {
+#[cfg(feature = "resolve")]
+pub fn typed<T: serde::de::DeserializeOwned>(arg: &JsValue, what: &str) -> Result<T, JsValue> {
     let text = object(arg, what)?;
-    shape::read_object(&text).map_err(|e| {
+    nxcloud_access::access::shape::read_object(&text).map_err(|e| {
         error(
             INVALID_INPUT,
             &format!("invalid {what}: {}", without_position(&e)),
@@ -77,7 +76,8 @@ pub fn typed<T: DeserializeOwned>(arg: &JsValue, what: &str) -> Result<T, JsValu
 }
 
 /// Writes a result as the JS value `JSON.parse` makes of its JSON.
-pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+#[cfg(feature = "resolve")]
+pub fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     let text = serde_json::to_string(value)
         .map_err(|e| error(INTERNAL, &format!("a result did not serialise: {e}"), None))?;
     parse(&text)
@@ -113,6 +113,7 @@ fn set(target: &js_sys::Error, key: &str, value: &JsValue) {
 
 /// A `serde_json` error's message without the ` at line L column C` that
 /// `from_str` adds: what `from_value` said of the same fault.
+#[cfg(feature = "resolve")]
 fn without_position(e: &serde_json::Error) -> String {
     let message = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
@@ -120,4 +121,15 @@ fn without_position(e: &serde_json::Error) -> String {
         Some(bare) if e.line() != 0 => bare.to_owned(),
         _ => message,
     }
+}
+
+/// Whether a string may have held a lone surrogate: wasm-bindgen's UTF-8
+/// encoding of a JS string puts U+FFFD in its place, so a fast path that
+/// takes strings as arguments must leave such a string to the generic path
+/// (which reads it through `JSON.stringify` and refuses it).
+#[cfg(any(feature = "resolve", feature = "access"))]
+pub fn replaced(text: &str) -> bool {
+    // U+FFFD is EF BF BD in UTF-8: a byte scan first (a `str` search for a
+    // multi-byte character sets up a searcher on every call).
+    text.as_bytes().contains(&0xEF) && text.contains('\u{FFFD}')
 }

@@ -10,13 +10,21 @@
 //!   method per command and decision of CONTRACT.md, plus `toJSON()` and
 //!   `AccessControl.fromJSON(snapshot)`.
 //!
+//! The package ships two builds of this crate, each its own `.wasm` that
+//! `pkg/engine.cjs` loads on first use: with the feature `resolve`, the
+//! first two (and the fast path of `resolve_fast.rs`); with `access`, the
+//! class and its decisions (`fast.rs`, `memo.rs`). The default is both, for
+//! native tests, clippy and the one generated `.d.ts` of the whole API.
+//!
 //! Every failure is thrown as a JS `Error` with a stable `code` property (and
 //! `line`/`column` for `invalid-nx-json`); nothing here can panic. The
 //! TypeScript types of the package are generated from the core's types
 //! (tsify) through [`tsify::Ts`] parameters and results.
 
+#[cfg(feature = "access")]
 use std::cell::{Ref, RefCell, RefMut};
 
+#[cfg(feature = "access")]
 use nxcloud_access::access::{
     CiAccessTokenInfo, CreateCiAccessToken, CreateOrganization, CreatePersonalAccessToken,
     CreateUser, CreateWorkspace, CreatedToken, CreatedWorkspace, Invite, Join, ListCiAccessTokens,
@@ -24,15 +32,23 @@ use nxcloud_access::access::{
     RevokePersonalAccessToken, Role, RunnerDecision, RunnerRequest, SetPersonalAccessTokenAccess,
     SetRole, SetVisibility, SetWorkspaceIdAccess, WebDecision, WebRequest,
 };
+#[cfg(feature = "resolve")]
 use nxcloud_access::{Resolution, ResolveInput};
+#[cfg(any(feature = "resolve", feature = "access"))]
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
 mod convert;
+#[cfg(feature = "access")]
 mod fast;
+#[cfg(feature = "resolve")]
 mod host;
+#[cfg(feature = "access")]
 mod memo;
+#[cfg(feature = "resolve")]
 mod plugin;
+#[cfg(feature = "resolve")]
+mod resolve_fast;
 
 #[wasm_bindgen(typescript_custom_section)]
 const ERROR_TYPE: &'static str = r#"
@@ -82,6 +98,7 @@ export interface NxCloudAccessError extends Error {
 ///
 /// Throws an `NxCloudAccessError` (`invalid-nx-json` with `line` and
 /// `column`, `invalid-input`, `invalid-nx-version`) for unreadable input.
+#[cfg(feature = "resolve")]
 #[wasm_bindgen(js_name = resolveCredentials)]
 pub fn resolve_credentials(input: Ts<ResolveInput>) -> Result<Ts<Resolution>, JsValue> {
     let input: ResolveInput = convert::typed(&input.js_value(), "input of resolveCredentials")?;
@@ -95,6 +112,7 @@ pub fn resolve_credentials(input: Ts<ResolveInput>) -> Result<Ts<Resolution>, Js
 /// `JSON.stringify(ac)` (or `ac.toJSON()`) and restore it with
 /// `AccessControl.fromJSON(snapshot)`; a snapshot holds token hashes, never
 /// a token's secret.
+#[cfg(feature = "access")]
 #[wasm_bindgen]
 pub struct AccessControl {
     // The methods take `&self` and borrow the engine only once the argument
@@ -106,6 +124,7 @@ pub struct AccessControl {
     memo: RefCell<memo::Memo>,
 }
 
+#[cfg(feature = "access")]
 #[wasm_bindgen]
 impl AccessControl {
     /// An empty state: no users, organizations or tokens.
@@ -141,6 +160,7 @@ impl AccessControl {
     }
 }
 
+#[cfg(feature = "access")]
 #[wasm_bindgen(typescript_custom_section)]
 const SNAPSHOT_TYPE: &'static str = r#"
 /**
@@ -154,6 +174,7 @@ export type AccessControlSnapshot = { version: number } & Record<string, unknown
 /// with the core's argument and result types (so the `.d.ts` names them),
 /// and lists their JS names in [`BOUND_METHODS`] (a test holds that list
 /// equal to the core's [`nxcloud_access::Method`] table).
+#[cfg(feature = "access")]
 macro_rules! bind_methods {
     ($($(#[doc = $doc:tt])* $js:literal => fn $name:ident($arg:ty) -> $ret:ty;)*) => {
         #[wasm_bindgen]
@@ -175,6 +196,7 @@ macro_rules! bind_methods {
 
 // Docs as `#[doc = "…"]`: wasm-bindgen copies a `///` comment that went
 // through `macro_rules!` into the .d.ts with its raw-string quotes.
+#[cfg(feature = "access")]
 bind_methods! {
     #[doc = "Creates a user. Throws `conflict` for a taken id or email."]
     "createUser" => fn create_user(CreateUser) -> ();
@@ -226,23 +248,27 @@ bind_methods! {
 }
 
 /// What a bound method makes of the core's JSON result.
+#[cfg(feature = "access")]
 trait Returned: Sized {
     fn from_js(value: JsValue) -> Result<Self, JsValue>;
 }
 
 /// A command that returns nothing (the core answers `null`).
+#[cfg(feature = "access")]
 impl Returned for () {
     fn from_js(_: JsValue) -> Result<Self, JsValue> {
         Ok(())
     }
 }
 
+#[cfg(feature = "access")]
 impl<T: tsify::Tsify> Returned for Ts<T> {
     fn from_js(value: JsValue) -> Result<Self, JsValue> {
         Ok(Ts::new_unchecked(value))
     }
 }
 
+#[cfg(feature = "access")]
 impl<T: tsify::Tsify> Returned for Vec<Ts<T>> {
     fn from_js(value: JsValue) -> Result<Self, JsValue> {
         let array = value
@@ -252,6 +278,7 @@ impl<T: tsify::Tsify> Returned for Vec<Ts<T>> {
     }
 }
 
+#[cfg(feature = "access")]
 impl AccessControl {
     fn wrap(core: nxcloud_access::AccessControl) -> Self {
         Self {
@@ -291,6 +318,7 @@ impl AccessControl {
 
 /// The error of a call made while the same object is busy (only possible
 /// from a `toJSON` of an argument that calls back into the object).
+#[cfg(feature = "access")]
 pub(crate) fn busy() -> JsValue {
     convert::error(
         "invalid-input",
@@ -299,7 +327,7 @@ pub(crate) fn busy() -> JsValue {
     )
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "access"))]
 mod tests {
     use nxcloud_access::Method;
 
