@@ -83,17 +83,17 @@ struct WorkspaceRequest {
     windows: bool,
 }
 
-/// The discovery, and the `cwd` paths are shown relative to.
-fn gather(host: &JsHost, request: WorkspaceRequest) -> Result<(Workspace, PathBuf), JsValue> {
+/// The environment map, the core's request and the `cwd` paths are shown
+/// relative to, from the plain arguments of `__workspace`.
+fn request_of(request: WorkspaceRequest) -> (BTreeMap<String, String>, Request) {
     let mut env = BTreeMap::new();
     let mut pairs = request.env.into_iter();
     while let (Some(name), Some(value)) = (pairs.next(), pairs.next()) {
         env.insert(name, value);
     }
-    let cwd = PathBuf::from(request.cwd);
     let core = Request {
         dir: PathBuf::from(request.dir),
-        cwd: cwd.clone(),
+        cwd: PathBuf::from(request.cwd),
         nx_version: request.nx_version,
         runner: request.runner,
         platform: if request.windows {
@@ -102,11 +102,14 @@ fn gather(host: &JsHost, request: WorkspaceRequest) -> Result<(Workspace, PathBu
             Platform::Unix
         },
     };
+    (env, core)
+}
+
+/// A discovery error as the package throws it.
+fn gather_error(e: &workspace::GatherError) -> JsValue {
     // `code()` and `to_string()` called directly: no `dyn Error` of the
     // discovery (whose vtable would bring `Debug` code into the wasm).
-    let found = workspace::gather(host, &env, &core)
-        .map_err(|e| convert::error(e.code(), &e.to_string(), None))?;
-    Ok((found, cwd))
+    convert::error(e.code(), &e.to_string(), None)
 }
 
 /// The inputs `readWorkspace` found, where each came from, and the
@@ -252,14 +255,19 @@ pub fn workspace(
         runner,
         windows,
     };
-    let (found, cwd) = gather(host, request)?;
+    let (env, core) = request_of(request);
     if !resolve {
+        let found = workspace::gather(host, &env, &core).map_err(|e| gather_error(&e))?;
         return convert::to_js(&DiscoveredWorkspace::of(found));
     }
-    let resolution = nxcloud_access::resolve_credentials(&found.input).map_err(|error| {
+    // Git is asked only when the answer depends on it (a process spawn of
+    // a few milliseconds, most of a warm call).
+    let (found, resolution) =
+        workspace::resolve(host, &env, &core).map_err(|e| gather_error(&e))?;
+    let resolution = resolution.map_err(|error| {
         let message = match error.code() {
             "invalid-nx-json" => {
-                let nx_json = workspace::shown(&cwd, &found.root.join("nx.json"));
+                let nx_json = workspace::shown(&core.cwd, &found.root.join("nx.json"));
                 format!("{nx_json}: {error}")
             }
             _ => error.to_string(),

@@ -34,7 +34,8 @@ use std::path::{Component, Path, PathBuf};
 use crate::error::ErrorCode;
 use crate::input::pat_ini;
 use crate::limits::MAX_TEXT_BYTES;
-use crate::resolve::{NxcloudIni, ResolveInput, TRACKABLE_FILES};
+use crate::resolve::{NxcloudIni, ResolveError, ResolveInput, TRACKABLE_FILES};
+use crate::Resolution;
 
 /// The root `.env` files Nx loads, in its order (DOT-1).
 pub const DOT_ENV_FILES: [&str; 3] = [".local.env", ".env.local", ".env"];
@@ -288,6 +289,78 @@ pub fn gather(
         package_json: package_json.map(|_| package_json_path),
         input,
     })
+}
+
+/// The discovery, then [`crate::resolve_credentials`] of its input: the same
+/// [`Resolution`] as resolving [`gather`]'s input, but git
+/// ([`Host::tracked_files`], a process of a few milliseconds for the npm
+/// package) is asked only when the answer depends on it (see
+/// [`resolve_asking_git_when_needed`]). When git was not asked, the returned
+/// workspace's `input.tracked_files` is `None`: use [`gather`] for the
+/// tracked list itself.
+///
+/// Errors: those of [`gather`]; the resolution's own error is the inner
+/// `Result`.
+pub fn resolve(
+    host: &impl Host,
+    env: &BTreeMap<String, String>,
+    request: &Request,
+) -> Result<(Workspace, Result<Resolution, ResolveError>), GatherError> {
+    let mut found = gather(&WithoutGit(host), env, request)?;
+    let root = found.root.clone();
+    let resolution = resolve_asking_git_when_needed(&mut found.input, || {
+        host.tracked_files(&root, &TRACKABLE_FILES)
+    });
+    Ok((found, resolution))
+}
+
+/// [`crate::resolve_credentials`] of `input`, with `input.tracked_files` set
+/// from `ask_git` only when which root files git tracks changes the answer.
+///
+/// Git's answer matters only to the committed-token findings (TOKF-2), where
+/// each tracked file adds the findings of its own tokens (nx.json counts as
+/// committed whether git is asked or not). So when the input resolves the
+/// same with every trackable file tracked as with none tracked, any tracked
+/// list, and `None` (outside git), gives that same answer, and git is not
+/// asked. Otherwise `ask_git` is called once and its answer used. The cost
+/// of the check: two resolutions of the input in memory.
+pub fn resolve_asking_git_when_needed(
+    input: &mut ResolveInput,
+    ask_git: impl FnOnce() -> Option<Vec<String>>,
+) -> Result<Resolution, ResolveError> {
+    let mut probe = input.clone();
+    probe.tracked_files = Some(
+        TRACKABLE_FILES
+            .iter()
+            .map(|&name| name.to_owned())
+            .collect(),
+    );
+    let every_file_tracked = crate::resolve_credentials(&probe);
+    probe.tracked_files = Some(Vec::new());
+    let none_tracked = crate::resolve_credentials(&probe);
+    if every_file_tracked == none_tracked {
+        return none_tracked;
+    }
+    input.tracked_files = ask_git();
+    crate::resolve_credentials(input)
+}
+
+/// A [`Host`] whose git is never asked (`tracked_files` is `None`): the
+/// discovery of [`resolve`], which asks git itself when needed.
+struct WithoutGit<'a, H>(&'a H);
+
+impl<H: Host> Host for WithoutGit<'_, H> {
+    fn read(&self, path: &Path) -> Result<Option<String>, String> {
+        self.0.read(path)
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        self.0.is_file(path)
+    }
+
+    fn tracked_files(&self, _root: &Path, _names: &[&str]) -> Option<Vec<String>> {
+        None
+    }
 }
 
 /// The workspace root Nx finds from `dir` (Nx's `workspaceRootInner`).

@@ -542,3 +542,85 @@ fn errors_have_stable_codes_and_name_the_file_and_the_fix() {
         "{message}"
     );
 }
+
+/// `resolve` against resolving `gather`'s input (which always asks git).
+fn resolve_both_ways(host: &FakeHost, vars: &BTreeMap<String, String>) -> (Resolution, Resolution) {
+    let asked = gather(host, vars, &request("/w")).expect("gathered");
+    let expected = crate::resolve_credentials(&asked.input).expect("resolved");
+    host.asked_git_in.borrow_mut().clear();
+    let (_, resolution) = resolve(host, vars, &request("/w")).expect("gathered");
+    (resolution.expect("resolved"), expected)
+}
+
+#[test]
+fn resolve_asks_git_only_when_a_root_file_holds_a_token() {
+    // No token in any trackable root file: git cannot change the answer.
+    let host = FakeHost {
+        git: Some(vec!["nx.json".into(), ".env".into()]),
+        ..FakeHost::default()
+    }
+    .with("/w/nx.json", r#"{ "nxCloudId": "x" }"#)
+    .with("/w/.env", "A=1")
+    .with(
+        "/w/node_modules/nx/package.json",
+        r#"{"version":"22.7.12"}"#,
+    );
+    let vars = env(&[("HOME", "/h"), ("NX_CLOUD_ACCESS_TOKEN", "from-env")]);
+    let (resolution, expected) = resolve_both_ways(&host, &vars);
+    assert_eq!(resolution, expected);
+    assert!(host.asked_git_in.borrow().is_empty(), "git was asked");
+
+    // A token in a tracked `.env`: git is asked, and the committed-token
+    // finding is there, as when gather's input is resolved.
+    let host = host.with("/w/.env", "NX_CLOUD_ACCESS_TOKEN=committed");
+    let (resolution, expected) = resolve_both_ways(&host, &vars);
+    assert_eq!(resolution, expected);
+    assert_eq!(paths(&host.asked_git_in.borrow()), ["/w"]);
+    assert!(resolution
+        .findings
+        .iter()
+        .any(|f| f.code.starts_with("committed-")));
+}
+
+#[test]
+fn resolve_gives_gathers_answer_whatever_git_says() {
+    // Each trackable file with a token, in git or not, and outside git.
+    let texts = [
+        ("/w/nx.json", r#"{ "nxCloudAccessToken": "in-nx-json" }"#),
+        ("/w/.env", "NX_CLOUD_ACCESS_TOKEN=a"),
+        ("/w/.env.local", "NX_CLOUD_AUTH_TOKEN=b"),
+        (
+            "/w/.local.env",
+            "NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN=c",
+        ),
+        ("/w/nx-cloud.env", "NX_CLOUD_ACCESS_TOKEN=d"),
+    ];
+    let gits: [Option<Vec<String>>; 3] = [
+        None,
+        Some(Vec::new()),
+        Some(TRACKABLE_FILES.iter().map(|&n| n.to_owned()).collect()),
+    ];
+    let vars = env(&[
+        ("HOME", "/h"),
+        (
+            "NX_SELF_HOSTED_REMOTE_CACHE_SERVER",
+            "http://cache:4599/ws/x",
+        ),
+    ]);
+    for (path, text) in texts {
+        for git in &gits {
+            let host = FakeHost {
+                git: git.clone(),
+                ..FakeHost::default()
+            }
+            .with("/w/nx.json", r#"{ "nxCloudId": "x" }"#)
+            .with(
+                "/w/node_modules/nx/package.json",
+                r#"{"version":"22.7.12"}"#,
+            )
+            .with(path, text);
+            let (resolution, expected) = resolve_both_ways(&host, &vars);
+            assert_eq!(resolution, expected, "{path} with git {git:?}");
+        }
+    }
+}
