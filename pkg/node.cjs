@@ -7,7 +7,6 @@
 // reads with `node:fs` and `git ls-files` with `node:child_process`
 // (crates/nxcloud-access-wasm/src/host.rs says what each call must do).
 
-const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
 
@@ -61,7 +60,10 @@ const host = {
   /** Which of `names` git tracks at `root`; null outside git (or no git). */
   trackedFiles(root, names) {
     try {
-      const out = execFileSync("git", ["-C", root, "ls-files", "-z", "--", ...names], {
+      // Loaded here, not at `require`: node:child_process costs about 2 ms
+      // to load, and resolveWorkspace asks git only when a root file holds a
+      // token (the engine decides; see workspace::resolve in the core).
+      const out = require("node:child_process").execFileSync("git", ["-C", root, "ls-files", "-z", "--", ...names], {
         encoding: "utf8",
         stdio: ["ignore", "pipe", "ignore"],
         windowsHide: true,
