@@ -335,7 +335,7 @@ fn personal_access_token(
             FileRead::Unreadable(reason) => {
                 findings.push(error(
                     "pat-file-unreadable",
-                    format!("the personal access token file `{}` cannot be read ({reason}): fix its permissions or run `npx nx login` again; the remote cache runs without your personal access token", candidate.path),
+                    format!("the personal access token file `{}` cannot be read ({reason}): fix its permissions (it must be readable by you) or write it anew (docs/nx-plugin.md, \"The PAT file\"); the remote cache runs without your personal access token", candidate.path),
                 ));
                 return None;
             }
@@ -353,7 +353,7 @@ fn personal_access_token(
         Err(e) => {
             findings.push(error(
                 "pat-file-invalid",
-                format!("{path}:{}:{}: the personal access token file is malformed ({}): fix that line or run `npx nx login` again; the remote cache runs without your personal access token", e.line, e.column, e.message),
+                format!("{path}:{}:{}: the personal access token file is malformed ({}): fix that line (each section `[URL with dots escaped]`, then `personalAccessToken=…`); the remote cache runs without your personal access token", e.line, e.column, e.message),
             ));
             return None;
         }
