@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use nxcloud_access::ErrorCode;
 use nxcloud_access_server::admin_api::OrganizationCreators;
+use nxcloud_access_server::artifacts::{ArtifactsLocation, S3Location};
 use nxcloud_access_server::{
     init_logging, run_admin_command, run_blocking, AdminError, OrganizationCreation, ServerConfig,
 };
@@ -24,6 +25,14 @@ pub struct ServeArgs {
     /// `admin` command): a missing or empty state is refused.
     #[arg(long, default_value = "./nxcloud-data")]
     pub data: PathBuf,
+    /// Where the artifacts live: `s3://BUCKET/PREFIX` for an S3-compatible
+    /// object store, whose endpoint, region and credentials come from the
+    /// standard AWS environment (AWS_ENDPOINT_URL, AWS_REGION,
+    /// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY; AWS_ALLOW_HTTP=true for a
+    /// plain-http endpoint). Default: the data directory's `artifacts`
+    /// folder.
+    #[arg(long)]
+    pub artifacts: Option<String>,
     /// Start with an empty state when the data directory holds none (creating
     /// the directory, owner-only).
     #[arg(long)]
@@ -100,6 +109,17 @@ pub struct AdminArgs {
     pub json: String,
 }
 
+/// `s3://bucket/prefix`.
+fn artifacts_location(text: &str) -> Result<ArtifactsLocation, String> {
+    match S3Location::parse(text) {
+        Some(Ok(location)) => Ok(ArtifactsLocation::S3(location)),
+        Some(Err(error)) => Err(error.to_string()),
+        None => Err(format!(
+            "`{text}` is not an s3://BUCKET/PREFIX location (without --artifacts the artifacts stay in the data directory)"
+        )),
+    }
+}
+
 /// `HOST:PORT`, the host a name or an address (the first address it
 /// resolves to).
 fn listen_address(text: &str) -> Result<SocketAddr, String> {
@@ -128,6 +148,15 @@ pub fn run_serve(args: ServeArgs) -> ExitCode {
     };
     let mut config = ServerConfig::new(args.listen, args.data);
     config.init = args.init;
+    if let Some(artifacts) = args.artifacts {
+        match artifacts_location(&artifacts) {
+            Ok(location) => config.artifacts = location,
+            Err(error) => {
+                eprintln!("error[invalid-input]: --artifacts: {error}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     config.max_artifact_bytes = args.max_artifact_bytes;
     config.body_idle_timeout = Duration::from_secs(args.body_idle_timeout.max(1));
     config.request_timeout = Duration::from_secs(args.request_timeout.max(1));

@@ -397,7 +397,7 @@ async fn write(
     let idle = state.config.body_idle_timeout;
     let staged = match state
         .artifacts
-        .stage(workspace, body.into_data_stream(), limit, idle)
+        .stage(workspace, hash, body.into_data_stream(), limit, idle)
         .await
     {
         Ok(staged) => staged,
@@ -425,13 +425,13 @@ async fn write(
         if state
             .artifacts
             .usage(workspace)
-            .saturating_add(staged.bytes)
+            .saturating_add(staged.bytes())
             > quota
         {
             return space_refusal("quota", workspace, quota);
         }
     }
-    match staged.commit(hash).await {
+    match staged.commit().await {
         Ok(PutOutcome::Stored { bytes }) => {
             metrics::BYTES
                 .get_or_create(&metrics::label("direction", "in"))
@@ -449,14 +449,16 @@ async fn write(
 fn check_space(state: &AppState, workspace: &str, declared: u64) -> Option<Response<Body>> {
     let min_free = state.config.min_free_bytes;
     match state.artifacts.free_bytes() {
-        Ok(free) if free.saturating_sub(declared) < min_free => {
+        // An object store: not this machine's disk.
+        None => {}
+        Some(Ok(free)) if free.saturating_sub(declared) < min_free => {
             metrics::DISK_LOW.set(1);
             return Some(space_refusal("min-free", workspace, min_free));
         }
-        Ok(_) => {
+        Some(Ok(_)) => {
             metrics::DISK_LOW.set(0);
         }
-        Err(error) => {
+        Some(Err(error)) => {
             warn!(%error, "the free disk space could not be measured; refusing the upload");
             metrics::STORAGE_ERRORS.inc();
             return Some(space_refusal("min-free", workspace, min_free));

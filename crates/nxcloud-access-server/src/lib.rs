@@ -10,7 +10,9 @@
 //! * [`admin_api`]: the HTTP command surface (the actor from a PAT header);
 //! * [`store`], [`state`]: the access state in SQLite, one transaction per
 //!   command, decided from what is stored now;
-//! * [`artifacts`]: artifacts on disk, temp file + link, never partial;
+//! * [`artifacts`]: artifacts on disk (temp file + link) or in an
+//!   S3-compatible object store (multipart + create-if-absent), never
+//!   partial;
 //! * [`conn`], [`idle`]: connection limits, deadlines and shutdown;
 //! * [`metrics`]: the Prometheus endpoint.
 //!
@@ -44,7 +46,7 @@ use nxcloud_access::access::token::scrub_tokens;
 use nxcloud_access::access::Method;
 
 pub use crate::admin_api::OrganizationCreation;
-use crate::artifacts::Artifacts;
+use crate::artifacts::{Artifacts, ArtifactsLocation, S3Artifacts};
 use crate::cache::PathProblem;
 use crate::state::AccessState;
 use crate::store::{ApplyError, Open, StoreError};
@@ -54,6 +56,9 @@ use crate::store::{ApplyError, Open, StoreError};
 pub struct ServerConfig {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
+    /// Where the artifacts live: `<data_dir>/artifacts` (the default) or an
+    /// S3-compatible bucket.
+    pub artifacts: ArtifactsLocation,
     /// Start with an empty state when the data directory holds none (the
     /// directory is created owner-only). Without it, `serve` refuses an
     /// uninitialised data directory.
@@ -94,6 +99,7 @@ impl ServerConfig {
         Self {
             listen,
             data_dir,
+            artifacts: ArtifactsLocation::Disk,
             init: false,
             max_artifact_bytes: 512 * 1024 * 1024,
             body_idle_timeout: cache::DEFAULT_BODY_IDLE_TIMEOUT,
@@ -122,6 +128,11 @@ pub enum ServerError {
     UnsafeDataDir { path: String, mode: u32 },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot use the artifact storage `{location}`: {source}")]
+    ObjectStore {
+        location: String,
+        source: artifacts::s3::S3ConfigError,
+    },
     #[error("cannot listen on `{addr}`: {source}")]
     Listen {
         addr: SocketAddr,
@@ -215,9 +226,30 @@ pub async fn bind(config: ServerConfig) -> Result<Bound, ServerError> {
     }
     let data_dir = config.data_dir.clone();
     let init = config.init;
-    let (lock, access, artifacts) = tokio::task::spawn_blocking(move || open_data(&data_dir, init))
-        .await
-        .map_err(std::io::Error::other)??;
+    let on_disk = matches!(config.artifacts, ArtifactsLocation::Disk);
+    let (lock, access, on_disk) =
+        tokio::task::spawn_blocking(move || open_data(&data_dir, init, on_disk))
+            .await
+            .map_err(std::io::Error::other)??;
+    let artifacts = match (&config.artifacts, on_disk) {
+        (ArtifactsLocation::S3(location), _) => {
+            let measure_usage = config.workspace_quota_bytes.is_some();
+            let s3 = S3Artifacts::open(location.clone(), measure_usage)
+                .await
+                .map_err(|source| ServerError::ObjectStore {
+                    location: location.to_string(),
+                    source,
+                })?;
+            info!(artifacts = %location, "artifacts in object storage");
+            Artifacts::S3(s3)
+        }
+        (ArtifactsLocation::Disk, Some(disk)) => disk,
+        (ArtifactsLocation::Disk, None) => {
+            return Err(ServerError::Io(std::io::Error::other(
+                "the artifacts folder was not opened",
+            )))
+        }
+    };
     let listener =
         TcpListener::bind(config.listen)
             .await
@@ -393,7 +425,8 @@ pub enum AdminError {
 fn open_data(
     data_dir: &Path,
     init: bool,
-) -> Result<(std::fs::File, AccessState, Artifacts), ServerError> {
+    artifacts_on_disk: bool,
+) -> Result<(std::fs::File, AccessState, Option<Artifacts>), ServerError> {
     let path = data_dir.display().to_string();
     if data_dir.exists() && !data_dir.is_dir() {
         return Err(ServerError::DataDir {
@@ -432,8 +465,14 @@ fn open_data(
             Open::Existing
         },
     )?;
-    let artifacts =
-        Artifacts::open(data_dir).map_err(|source| ServerError::DataDir { path, source })?;
+    let artifacts = if artifacts_on_disk {
+        Some(
+            Artifacts::open_disk(data_dir)
+                .map_err(|source| ServerError::DataDir { path, source })?,
+        )
+    } else {
+        None
+    };
     if let Err(error) = store::ensure_reserve(data_dir) {
         warn!(%error, "the state's space reserve could not be written: revocations may fail on a full disk; free disk space");
     }
@@ -611,18 +650,23 @@ async fn watch_disk(state: Arc<AppState>) {
         ticks.tick().await;
         let free = state.artifacts.free_bytes();
         match free {
-            Ok(free) if free < state.config.min_free_bytes => {
+            // An object store: only the state's reserve to keep.
+            None => {
+                let dir = state.config.data_dir.clone();
+                let _ = tokio::task::spawn_blocking(move || store::ensure_reserve(&dir)).await;
+            }
+            Some(Ok(free)) if free < state.config.min_free_bytes => {
                 warn!(
                     free_bytes = free,
                     min_free_bytes = state.config.min_free_bytes,
                     "disk space is short: uploads are refused (nx goes on without storing) until space is freed"
                 );
             }
-            Ok(_) => {
+            Some(Ok(_)) => {
                 let dir = state.config.data_dir.clone();
                 let _ = tokio::task::spawn_blocking(move || store::ensure_reserve(&dir)).await;
             }
-            Err(error) => warn!(%error, "the free disk space could not be measured"),
+            Some(Err(error)) => warn!(%error, "the free disk space could not be measured"),
         }
     }
 }
