@@ -8,6 +8,8 @@
     clippy::indexing_slicing
 )] // a test fails loudly
 
+pub mod garage;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -131,6 +133,11 @@ pub fn seed(dir: &Path) -> String {
 }
 
 pub fn world(name: &str) -> World {
+    world_with(name, |_| {})
+}
+
+/// [`world`] with a server configured by `configure`.
+pub fn world_with(name: &str, configure: impl FnOnce(&mut ServerConfig)) -> World {
     let dir = data_dir(name);
     let ws = seed(&dir);
     admin(
@@ -159,8 +166,10 @@ pub fn world(name: &str) -> World {
         created["token"].as_str().unwrap().to_owned()
     };
     let (alice_pat, bob_pat) = (pat("alice"), pat("bob"));
+    let mut config = ServerConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)), dir.clone());
+    configure(&mut config);
     World {
-        addr: start(&dir),
+        addr: start_with(config),
         dir,
         ws,
         rw,
