@@ -18,6 +18,7 @@
 //! | the state cannot be read (never decided from memory) | 503 | stops the run with the message |
 //! | two `Authorization` headers (ambiguous credential) | 400 | stops the run |
 //! | disk short (`--min-free-bytes`) or quota used up, on PUT | 403 | silent: the build goes on |
+//! | an artifact cannot be stored (disk or object store failing) | 403, logged as a warning | silent: the build goes on (a 5xx would fail the task) |
 //! | an artifact cannot be read | 404 | a miss: the task runs |
 
 use std::time::Duration;
@@ -488,12 +489,14 @@ fn space_refusal(reason: &'static str, workspace: &str, bytes: u64) -> Response<
 }
 
 fn storage_failed(workspace: &str, error: &PutError) -> Response<Body> {
-    // nx treats a failed upload as a warning; the build goes on.
-    warn!(workspace, %error, "storing an artifact failed");
+    // 403: nx goes on without storing. A 5xx would fail the task (nx 22
+    // stops with "Misconfigured remote cache endpoint"), and a storage
+    // outage must not stop builds: the log says it loudly instead.
+    warn!(workspace, %error, "storing an artifact failed; refused (403: nx goes on without storing). Check the artifact storage");
     metrics::STORAGE_ERRORS.inc();
     plain(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "the artifact could not be stored\n",
+        StatusCode::FORBIDDEN,
+        "the artifact could not be stored: the cache server's storage failed (the server logged why); nothing was stored, the build goes on\n",
     )
 }
 
