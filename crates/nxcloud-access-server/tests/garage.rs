@@ -283,6 +283,21 @@ fn artifacts_in_garage_are_stored_whole_once_and_streamed() {
             .any(|key| key.ends_with("/4001")),
         "a dropped upload leaves no object"
     );
+    // Aborted, not only invisible: the dropped upload's multipart upload,
+    // and those of the concurrent uploads that lost (Garage counts them
+    // shortly after).
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let unfinished = garage.unfinished_uploads();
+        if unfinished.is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "multipart uploads left unfinished: {unfinished:?}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
     assert_eq!(request(w.addr, "PUT", &path("4001"), &w.rw, &big).0, 200);
     assert!(request(w.addr, "GET", &path("4001"), &w.rw, b"").1 == big);
 
@@ -295,6 +310,32 @@ fn artifacts_in_garage_are_stored_whole_once_and_streamed() {
     // A read-only token reads, and cannot write.
     assert_eq!(request(w.addr, "GET", &path("1001"), &w.ro, b"").0, 200);
     assert_eq!(request(w.addr, "PUT", &path("6001"), &w.ro, b"x").0, 403);
+
+    // A workspace quota counts what the bucket holds (the start-up lists
+    // the prefix to measure it).
+    let location = S3Location {
+        bucket: BUCKET.to_owned(),
+        prefix: "tests/quota".to_owned(),
+        settings: garage.settings(),
+    };
+    let q = world_with("quota", move |config| {
+        config.artifacts = ArtifactsLocation::S3(location);
+        config.workspace_quota_bytes = Some(1_000_000);
+    });
+    assert_eq!(
+        request(q.addr, "PUT", &path("8001"), &q.rw, &pattern(600_000, 9)).0,
+        200
+    );
+    assert_eq!(
+        request(q.addr, "PUT", &path("8002"), &q.rw, &pattern(600_000, 9)).0,
+        403,
+        "beyond the quota: 403, which nx ignores"
+    );
+    assert_eq!(request(q.addr, "GET", &path("8002"), &q.rw, b"").0, 404);
+    assert_eq!(
+        request(q.addr, "PUT", &path("8003"), &q.rw, &pattern(300_000, 9)).0,
+        200
+    );
 
     assert!(
         !logged().contains(&garage.secret),

@@ -207,6 +207,16 @@ root_domain = ".s3.garage.localhost"
         ]
     }
 
+    /// The `Unfinished uploads` lines of `garage bucket info` (none when
+    /// every multipart upload was completed or aborted).
+    pub fn unfinished_uploads(&self) -> Vec<String> {
+        self.run(&["bucket", "info", BUCKET])
+            .lines()
+            .filter(|line| line.contains("nfinished"))
+            .map(str::to_owned)
+            .collect()
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
