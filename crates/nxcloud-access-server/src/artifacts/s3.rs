@@ -488,3 +488,39 @@ async fn create(
         Pending::Multipart(multipart) => multipart.complete().await.map(|()| true),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use super::*;
+
+    fn parsed(text: &str) -> (String, String) {
+        match S3Location::parse(text) {
+            Some(Ok(location)) => (location.bucket, location.prefix),
+            other => panic!("{text}: {:?}", other.map(|r| r.map(|l| l.to_string()))),
+        }
+    }
+
+    #[test]
+    fn locations_parse() {
+        assert_eq!(parsed("s3://b"), ("b".into(), "".into()));
+        assert_eq!(parsed("s3://b/"), ("b".into(), "".into()));
+        assert_eq!(parsed("s3://b/p/q/"), ("b".into(), "p/q".into()));
+        assert!(matches!(
+            S3Location::parse("s3:///p"),
+            Some(Err(S3ConfigError::NoBucket(_)))
+        ));
+        assert!(S3Location::parse("/var/lib/artifacts").is_none());
+        assert!(S3Location::parse("gs://b").is_none());
+    }
+
+    #[test]
+    fn the_settings_values_are_never_shown() {
+        let mut location = S3Location::parse("s3://b/p").unwrap().unwrap();
+        location.settings = vec![("aws_secret_access_key".into(), "s3cr3t-value".into())];
+        let shown = format!("{location:?} {location}");
+        assert!(!shown.contains("s3cr3t-value"), "{shown}");
+        assert!(shown.contains("aws_secret_access_key"));
+    }
+}
