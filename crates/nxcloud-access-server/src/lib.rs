@@ -240,7 +240,14 @@ pub async fn bind(config: ServerConfig) -> Result<Bound, ServerError> {
                     location: location.to_string(),
                     source,
                 })?;
-            info!(artifacts = %location, "artifacts in object storage");
+            match s3.check().await {
+                Ok(()) => info!(artifacts = %location, "artifacts in object storage"),
+                // Served anyway: builds go on (misses, refused uploads)
+                // while the store is unreachable, and /readyz says so.
+                Err(error) => {
+                    warn!(artifacts = %location, %error, "the object store does not answer: until it does, every GET is a miss and every PUT refused; check the AWS_* environment, the endpoint and the bucket")
+                }
+            }
             Artifacts::S3(s3)
         }
         (ArtifactsLocation::Disk, Some(disk)) => disk,
