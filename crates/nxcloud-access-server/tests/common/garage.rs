@@ -49,7 +49,7 @@ pub fn binary() -> PathBuf {
         panic!(
             "NXCLOUD_GARAGE_BIN is not set: these tests need a real Garage; run scripts/test-server, \
              or `NXCLOUD_GARAGE_BIN=$(scripts/setup-garage | tail -1) cargo test -p \
-             nxcloud-access-server --test garage -- --ignored`"
+             nxcloud-access-server --test garage`"
         )
     });
     let bin = PathBuf::from(bin);
