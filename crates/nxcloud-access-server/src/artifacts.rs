@@ -21,7 +21,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 
 pub use disk::{remove_if_abandoned, DiskArtifacts};
 pub use s3::{S3Artifacts, S3Location};
@@ -181,4 +181,32 @@ impl Staged<'_> {
             Self::S3(staged) => staged.commit().await,
         }
     }
+}
+
+/// The next chunk of an upload's body, counted into `bytes`: `None` at its
+/// end. The rules every store applies while it reads an upload: a body
+/// silent for `idle` is [`PutError::Stalled`], a body error
+/// [`PutError::Body`], more than `limit` bytes in all
+/// [`PutError::TooLarge`].
+pub(crate) async fn next_chunk<S, E>(
+    body: &mut S,
+    bytes: &mut u64,
+    limit: u64,
+    idle: Duration,
+) -> Result<Option<Bytes>, PutError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let chunk = match tokio::time::timeout(idle, body.next()).await {
+        Err(_) => return Err(PutError::Stalled(idle)),
+        Ok(None) => return Ok(None),
+        Ok(Some(Err(error))) => return Err(PutError::Body(error.to_string())),
+        Ok(Some(Ok(chunk))) => chunk,
+    };
+    *bytes = bytes.saturating_add(chunk.len() as u64);
+    if *bytes > limit {
+        return Err(PutError::TooLarge { limit });
+    }
+    Ok(Some(chunk))
 }

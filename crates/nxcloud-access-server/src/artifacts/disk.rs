@@ -28,7 +28,7 @@ use std::time::Duration;
 use axum::body::{Body, Bytes};
 
 use super::{Found, PutError, PutOutcome};
-use futures_util::{Stream, StreamExt};
+use futures_util::Stream;
 use tokio::io::AsyncWriteExt;
 
 /// The artifact tree under the data directory.
@@ -161,17 +161,7 @@ impl DiskArtifacts {
         let temp = TempFile { path };
         let mut file = tokio::fs::File::from_std(std_file);
         let mut bytes: u64 = 0;
-        loop {
-            let chunk = match tokio::time::timeout(idle, body.next()).await {
-                Err(_) => return Err(PutError::Stalled(idle)),
-                Ok(None) => break,
-                Ok(Some(Err(error))) => return Err(PutError::Body(error.to_string())),
-                Ok(Some(Ok(chunk))) => chunk,
-            };
-            bytes = bytes.saturating_add(chunk.len() as u64);
-            if bytes > limit {
-                return Err(PutError::TooLarge { limit });
-            }
+        while let Some(chunk) = super::next_chunk(&mut body, &mut bytes, limit, idle).await? {
             file.write_all(&chunk).await?;
         }
         file.flush().await?;

@@ -274,17 +274,7 @@ impl S3Artifacts {
         let mut buffer = PutPayloadMut::new();
         let mut upload: Option<Multipart> = None;
         let mut bytes: u64 = 0;
-        loop {
-            let chunk = match tokio::time::timeout(idle, body.next()).await {
-                Err(_) => return Err(PutError::Stalled(idle)),
-                Ok(None) => break,
-                Ok(Some(Err(error))) => return Err(PutError::Body(error.to_string())),
-                Ok(Some(Ok(chunk))) => chunk,
-            };
-            bytes = bytes.saturating_add(chunk.len() as u64);
-            if bytes > limit {
-                return Err(PutError::TooLarge { limit });
-            }
+        while let Some(chunk) = super::next_chunk(&mut body, &mut bytes, limit, idle).await? {
             buffer.push(chunk);
             if buffer.content_length() >= PART_BYTES {
                 let part = std::mem::take(&mut buffer).freeze();
