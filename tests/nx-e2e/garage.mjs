@@ -8,72 +8,26 @@
 // scripts/test-server runs it after installing nx and Garage.
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { startGarage } from "../garage/start.mjs";
-import { exited, harness, reporter } from "./server.mjs";
+import { exited, fixtureNx, harness, reporter } from "./server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = path.join(here, "fixture");
 const bin = path.resolve(process.argv[2] ?? "");
-const nxPackage = path.join(fixture, "node_modules", "nx", "package.json");
 const { step, ok, passed } = reporter();
 
 if (!process.argv[2] || !fs.existsSync(bin)) {
   console.error(`FAIL: the nxcloud-access binary was not found at \`${bin}\``);
   process.exit(1);
 }
-if (!fs.existsSync(nxPackage)) {
-  console.error(`FAIL: nx is not installed in ${fixture}: run \`npm ci\` there (scripts/test-server does)`);
-  process.exit(1);
-}
-const { version: installed, bin: nxBin } = JSON.parse(fs.readFileSync(nxPackage, "utf8"));
-const nxEntry = path.join(fixture, "node_modules", "nx", typeof nxBin === "string" ? nxBin : nxBin.nx);
+const { installed, runNx, distFiles } = fixtureNx(fixture);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "nxcloud-e2e-garage-"));
 const { admin, startServer } = harness(bin, work);
-
-function runNx(serverUrl, token, label) {
-  fs.rmSync(path.join(fixture, ".nx"), { recursive: true, force: true });
-  fs.rmSync(path.join(fixture, "packages", "lib", "dist"), { recursive: true, force: true });
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith("NX_") || key.startsWith("AWS_")) delete env[key];
-  Object.assign(env, {
-    NX_DAEMON: "false",
-    NX_TUI: "false",
-    NX_NO_CLOUD: "true",
-    NX_SKIP_NX_CACHE: "false",
-    NX_SELF_HOSTED_REMOTE_CACHE_SERVER: serverUrl,
-    NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token,
-    CI: "true",
-  });
-  const run = spawnSync(process.execPath, [nxEntry, "run", "lib:build", "--outputStyle=static", "--skipNxCache=false"], {
-    cwd: fixture,
-    env,
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  const output = `${run.stdout}\n${run.stderr}`;
-  if (run.error) throw new Error(`nx (${label}) did not finish: ${run.error.message}\n${output}`);
-  return { status: run.status, output };
-}
-
-function distFiles() {
-  const root = path.join(fixture, "packages", "lib", "dist");
-  const out = {};
-  const walk = (dir) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else out[path.relative(root, full)] = fs.readFileSync(full, "hex");
-    }
-  };
-  walk(root);
-  return out;
-}
 
 const garage = await startGarage();
 try {

@@ -8,7 +8,6 @@
 // broken expectation, and when nx is not installed: it never skips.
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -17,13 +16,12 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { exited, harness, reporter, sleep } from "./server.mjs";
+import { exited, fixtureNx, harness, reporter, sleep } from "./server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = path.join(here, "fixture");
 const bin = path.resolve(process.argv[2] ?? "");
 const NX_VERSION = JSON.parse(fs.readFileSync(path.join(fixture, "package.json"), "utf8")).devDependencies.nx;
-const nxPackage = path.join(fixture, "node_modules", "nx", "package.json");
 
 const { step, ok, passed } = reporter();
 
@@ -31,13 +29,7 @@ if (!process.argv[2] || !fs.existsSync(bin)) {
   console.error(`FAIL: the nxcloud-access binary was not found at \`${bin}\`: build it first (scripts/test-server does)`);
   process.exit(1);
 }
-if (!fs.existsSync(nxPackage)) {
-  console.error(`FAIL: nx is not installed in ${fixture}: run \`npm ci\` there (scripts/test-server does)`);
-  process.exit(1);
-}
-const { version: installed, bin: nxBin } = JSON.parse(fs.readFileSync(nxPackage, "utf8"));
-// The nx command as the package declares it (dist/bin/nx.js in nx 22, bin/nx.js in nx 20).
-const nxEntry = path.join(fixture, "node_modules", "nx", typeof nxBin === "string" ? nxBin : nxBin.nx);
+const { installed, runNx, distFiles } = fixtureNx(fixture);
 if (installed !== NX_VERSION) {
   console.error(`FAIL: nx ${installed} is installed, the fixture pins ${NX_VERSION}: run \`npm ci\` in ${fixture}`);
   process.exit(1);
@@ -68,45 +60,6 @@ async function command(url, name, pat, arg) {
 function artifactFiles(data, ws) {
   const dir = path.join(data, "artifacts", ws);
   return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
-}
-
-function runNx(serverUrl, token, label) {
-  fs.rmSync(path.join(fixture, ".nx"), { recursive: true, force: true });
-  fs.rmSync(path.join(fixture, "packages", "lib", "dist"), { recursive: true, force: true });
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith("NX_")) delete env[key];
-  Object.assign(env, {
-    NX_DAEMON: "false",
-    NX_TUI: "false",
-    NX_NO_CLOUD: "true",
-    NX_SKIP_NX_CACHE: "false",
-    NX_SELF_HOSTED_REMOTE_CACHE_SERVER: serverUrl,
-    CI: "true",
-  });
-  if (token) env.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN = token;
-  const run = spawnSync(process.execPath, [nxEntry, "run", "lib:build", "--outputStyle=static", "--skipNxCache=false"], {
-    cwd: fixture,
-    env,
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  const output = `${run.stdout}\n${run.stderr}`;
-  if (run.error) throw new Error(`nx (${label}) did not finish: ${run.error.message}\n${output}`);
-  return { status: run.status, output };
-}
-
-function distFiles() {
-  const root = path.join(fixture, "packages", "lib", "dist");
-  const out = {};
-  const walk = (dir) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else out[path.relative(root, full)] = fs.readFileSync(full, "hex");
-    }
-  };
-  walk(root);
-  return out;
 }
 
 function expectRun(result, { status, hit, contains = [], secretsAbsent = [] }, label) {

@@ -1,6 +1,7 @@
 // Helpers shared by the binary-level tests of `nxcloud-access serve`
-// (run.mjs: the real nx client and the protocol; attack.mjs: the attacks of
-// issue 15). Binds 127.0.0.1 only, on free ports.
+// (run.mjs: the real nx client and the protocol; garage.mjs: the same with
+// the artifacts in Garage; attack.mjs: the attacks of issue 15). Binds
+// 127.0.0.1 only, on free ports.
 
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -80,4 +81,65 @@ export function harness(bin, work) {
   }
 
   return { admin, startServer };
+}
+
+/// The nx installed in the fixture workspace (`fixture/node_modules/nx`):
+/// `{ installed, runNx, distFiles }`. Exits the test (status 1) when nx is
+/// not installed: the tests never skip.
+///
+/// `runNx(serverUrl, token, label)` runs `nx run lib:build` from a clean
+/// `.nx` and `dist`, daemon off, with only the self-hosted remote cache
+/// variables of nx's own (every other `NX_` and `AWS_` variable removed; the
+/// token is left unset when `token` is null): `{ status, output }`.
+/// `distFiles()` is the built output, file by file, in hex.
+export function fixtureNx(fixture) {
+  const nxPackage = path.join(fixture, "node_modules", "nx", "package.json");
+  if (!fs.existsSync(nxPackage)) {
+    console.error(`FAIL: nx is not installed in ${fixture}: run \`npm ci\` there (scripts/test-server does)`);
+    process.exit(1);
+  }
+  const { version: installed, bin: nxBin } = JSON.parse(fs.readFileSync(nxPackage, "utf8"));
+  // The nx command as the package declares it (dist/bin/nx.js in nx 22, bin/nx.js in nx 20).
+  const nxEntry = path.join(fixture, "node_modules", "nx", typeof nxBin === "string" ? nxBin : nxBin.nx);
+  const dist = path.join(fixture, "packages", "lib", "dist");
+
+  function runNx(serverUrl, token, label) {
+    fs.rmSync(path.join(fixture, ".nx"), { recursive: true, force: true });
+    fs.rmSync(dist, { recursive: true, force: true });
+    const env = { ...process.env };
+    for (const key of Object.keys(env)) if (key.startsWith("NX_") || key.startsWith("AWS_")) delete env[key];
+    Object.assign(env, {
+      NX_DAEMON: "false",
+      NX_TUI: "false",
+      NX_NO_CLOUD: "true",
+      NX_SKIP_NX_CACHE: "false",
+      NX_SELF_HOSTED_REMOTE_CACHE_SERVER: serverUrl,
+      CI: "true",
+    });
+    if (token) env.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN = token;
+    const run = spawnSync(process.execPath, [nxEntry, "run", "lib:build", "--outputStyle=static", "--skipNxCache=false"], {
+      cwd: fixture,
+      env,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    const output = `${run.stdout}\n${run.stderr}`;
+    if (run.error) throw new Error(`nx (${label}) did not finish: ${run.error.message}\n${output}`);
+    return { status: run.status, output };
+  }
+
+  function distFiles() {
+    const out = {};
+    const walk = (dir) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else out[path.relative(dist, full)] = fs.readFileSync(full, "hex");
+      }
+    };
+    walk(dist);
+    return out;
+  }
+
+  return { installed, runNx, distFiles };
 }
