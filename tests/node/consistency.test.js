@@ -4,25 +4,19 @@
 // NXCLOUD_CLI) against resolveCredentials fed the same files and environment.
 const assert = require("node:assert/strict");
 const { spawnSync } = require("node:child_process");
-const fs = require("node:fs");
 const path = require("node:path");
 const { describe, it } = require("node:test");
 
 const { resolveCredentials } = require("./load.js");
 const { readWorkspace } = require("./workspace.js");
 
-const SAMPLES = path.join(__dirname, "..", "..", "samples");
+const { SAMPLES, SAMPLE_NAMES: samples, EXPECTED_SAMPLES } = require("./samples.js");
 const CLI = process.env.NXCLOUD_CLI;
 
-const samples = fs
-  .readdirSync(SAMPLES, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name)
-  .sort();
 
 describe("the npm package agrees with the CLI on every sample", { skip: !CLI && "set NXCLOUD_CLI to the nxcloud-access binary" }, () => {
   it("has the samples the CLI engineer wrote", () => {
-    for (const name of ["legacy-committed-token", "env-override", "cloud-id-with-pat", "broken-nx-json"]) {
+    for (const name of EXPECTED_SAMPLES) {
       assert.ok(samples.includes(name), name);
     }
   });

@@ -19,7 +19,7 @@ const { PKG_DIR } = require("./load.js");
 const { resolveWorkspace } = require(path.join(PKG_DIR, "node.cjs"));
 
 const REPO = path.join(__dirname, "..", "..");
-const SAMPLES = path.join(REPO, "samples");
+const { SAMPLES, SAMPLE_NAMES: samples, EXPECTED_SAMPLES } = require("./samples.js");
 const CONFORMANCE = path.join(REPO, "tests", "conformance");
 const CLI = process.env.NXCLOUD_CLI;
 const skip = !CLI && "set NXCLOUD_CLI to the nxcloud-access binary (scripts/test-node does)";
@@ -75,14 +75,8 @@ function assertSame(dir, { env, cwd, runner }) {
 }
 
 describe("resolveWorkspace agrees with the CLI on every sample", { skip }, () => {
-  const samples = fs
-    .readdirSync(SAMPLES, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort();
-
   it("finds the samples", () => {
-    for (const name of ["legacy-committed-token", "env-override", "cloud-id-with-pat", "broken-nx-json"]) {
+    for (const name of EXPECTED_SAMPLES) {
       assert.ok(samples.includes(name), name);
     }
   });
