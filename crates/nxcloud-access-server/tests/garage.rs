@@ -97,20 +97,29 @@ fn pattern(len: usize, seed: u8) -> Vec<u8> {
         .collect()
 }
 
+/// Runs `f` with a client of the test bucket, straight to Garage (not
+/// through the server), on a runtime of its own.
+fn with_bucket<T, F: std::future::Future<Output = T>>(
+    garage: &Garage,
+    f: impl FnOnce(object_store::aws::AmazonS3) -> F,
+) -> T {
+    let mut builder = object_store::aws::AmazonS3Builder::new().with_bucket_name(BUCKET);
+    for (key, value) in garage.settings() {
+        builder = builder.with_config(key.parse().unwrap(), value);
+    }
+    let store = builder.build().unwrap();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f(store))
+}
+
 /// The keys stored under the bucket's `tests/<name>/` prefix (no incomplete
 /// multipart upload is listed).
 fn listed(garage: &Garage, name: &str) -> Vec<String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    with_bucket(garage, |store| async move {
         use futures_util::StreamExt;
-        let mut builder = object_store::aws::AmazonS3Builder::new().with_bucket_name(BUCKET);
-        for (key, value) in garage.settings() {
-            builder = builder.with_config(key.parse().unwrap(), value);
-        }
-        let store = builder.build().unwrap();
         let prefix = object_store::path::Path::parse(format!("tests/{name}")).unwrap();
         let mut keys = Vec::new();
         let mut listing = object_store::ObjectStore::list(&store, Some(&prefix));
@@ -124,16 +133,7 @@ fn listed(garage: &Garage, name: &str) -> Vec<String> {
 /// Two `PUT`s of one key with `If-None-Match: *` straight to the store
 /// (`PutMode::Create`): whether the second was refused.
 fn second_conditional_create_refused(garage: &Garage) -> bool {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let mut builder = object_store::aws::AmazonS3Builder::new().with_bucket_name(BUCKET);
-        for (key, value) in garage.settings() {
-            builder = builder.with_config(key.parse().unwrap(), value);
-        }
-        let store = builder.build().unwrap();
+    with_bucket(garage, |store| async move {
         let key = object_store::path::Path::parse("probe/conditional").unwrap();
         let create = || object_store::PutOptions {
             mode: object_store::PutMode::Create,
