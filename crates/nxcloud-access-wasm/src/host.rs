@@ -70,41 +70,6 @@ impl Host for JsHost {
     }
 }
 
-/// What `pkg/node.cjs` asks for: absolute `dir` and `cwd`, the environment
-/// as name, value, name, value… (its `undefined` values left out), the
-/// options. Plain arguments rather than one object read with serde: less
-/// code in the wasm.
-struct WorkspaceRequest {
-    dir: String,
-    cwd: String,
-    env: Vec<String>,
-    nx_version: Option<String>,
-    runner: Option<String>,
-    windows: bool,
-}
-
-/// The environment map, the core's request and the `cwd` paths are shown
-/// relative to, from the plain arguments of `__workspace`.
-fn request_of(request: WorkspaceRequest) -> (BTreeMap<String, String>, Request) {
-    let mut env = BTreeMap::new();
-    let mut pairs = request.env.into_iter();
-    while let (Some(name), Some(value)) = (pairs.next(), pairs.next()) {
-        env.insert(name, value);
-    }
-    let core = Request {
-        dir: PathBuf::from(request.dir),
-        cwd: PathBuf::from(request.cwd),
-        nx_version: request.nx_version,
-        runner: request.runner,
-        platform: if request.windows {
-            Platform::Windows
-        } else {
-            Platform::Unix
-        },
-    };
-    (env, core)
-}
-
 /// A discovery error as the package throws it.
 fn gather_error(e: &workspace::GatherError) -> JsValue {
     // `code()` and `to_string()` called directly: no `dyn Error` of the
@@ -235,6 +200,11 @@ impl DiscoveredWorkspace {
 /// for both: less glue code in the wasm. An `invalid-nx-json` error's
 /// message starts with the path of `nx.json` (relative to `cwd` when under
 /// it), as the CLI prints it.
+///
+/// The arguments, as `pkg/node.cjs` passes them: absolute `dir` and `cwd`,
+/// the environment as name, value, name, value… (its `undefined` values
+/// left out), the options. Plain arguments rather than one object read with
+/// serde: less code in the wasm.
 #[allow(clippy::too_many_arguments)] // the plain arguments of a JS call
 #[wasm_bindgen(js_name = __workspace, skip_typescript)]
 pub fn workspace(
@@ -247,15 +217,23 @@ pub fn workspace(
     runner: Option<String>,
     windows: bool,
 ) -> Result<JsValue, JsValue> {
-    let request = WorkspaceRequest {
-        dir,
-        cwd,
-        env,
+    let mut vars = BTreeMap::new();
+    let mut pairs = env.into_iter();
+    while let (Some(name), Some(value)) = (pairs.next(), pairs.next()) {
+        vars.insert(name, value);
+    }
+    let env = vars;
+    let core = Request {
+        dir: PathBuf::from(dir),
+        cwd: PathBuf::from(cwd),
         nx_version,
         runner,
-        windows,
+        platform: if windows {
+            Platform::Windows
+        } else {
+            Platform::Unix
+        },
     };
-    let (env, core) = request_of(request);
     if !resolve {
         let found = workspace::gather(host, &env, &core).map_err(|e| gather_error(&e))?;
         return convert::to_js(&DiscoveredWorkspace::of(found));
